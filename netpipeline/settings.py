@@ -1,0 +1,41 @@
+"""Runtime settings read from environment variables, with defaults that run the demo.
+
+Every variable is documented in the README's configuration table; add new ones there too.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+LIVE_CTGOV_BASE_URL = "https://clinicaltrials.gov/api/v2"
+
+DEFAULTS: dict[str, str] = {
+    "NETPIPELINE_CTGOV_BASE_URL": LIVE_CTGOV_BASE_URL,
+    "NETPIPELINE_WAREHOUSE": str(DATA_DIR / "warehouse" / "netpipeline.duckdb"),
+    "NETPIPELINE_REQUESTS_PER_MINUTE": "50",
+    "NETPIPELINE_SCOPE": str(Path(__file__).resolve().parent / "ingest" / "net_scope.yaml"),
+    "NETPIPELINE_VOLUME_DROP_MAX": "0.10",
+    "NETPIPELINE_SUBSCRIPTIONS": str(DATA_DIR / "subscriptions.yaml"),
+    "NETPIPELINE_OUTBOX": str(DATA_DIR / "outbox"),
+    "NETPIPELINE_SMTP_HOST": "",
+    "NETPIPELINE_SMTP_PORT": "587",
+    "NETPIPELINE_SMTP_USER": "",
+    "NETPIPELINE_SMTP_PASSWORD": "",
+    "NETPIPELINE_SMTP_SECURITY": "starttls",
+    "NETPIPELINE_MAIL_FROM": "NET trials digest <digest@netpipeline.invalid>",
+}
+
+
+def setting(name: str) -> str:
+    """The value of a NETPIPELINE_* variable, or its documented default."""
+    if name not in DEFAULTS:
+        raise KeyError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULTS))}")
+    value = os.environ.get(name, "")
+    return value if value != "" else DEFAULTS[name]
+
+
+def warehouse_path() -> Path:
+    return Path(setting("NETPIPELINE_WAREHOUSE"))
