@@ -1,0 +1,161 @@
+"""Eligibility requirements on SSTR imaging (incl. Krenning score) and DLL3 expression.
+
+Both are read from the inclusion section ("SSTR-positive disease on 68Ga-DOTATATE PET") and
+from the exclusion section when it excludes the negative case ("lesions without SSTR uptake",
+"DLL3-negative tumour"), since protocols state the requirement either way.
+"""
+from __future__ import annotations
+
+import re
+
+from .eligibility_rules import clause_around, sentences
+
+_I = re.IGNORECASE
+
+# --- SSTR imaging -------------------------------------------------------------------------
+_SSTR = re.compile(
+    r"\bSSTR\w*|somatostatin[- ]receptors?|\bSS?RS\b|\bSRI\b|octreoscan|pentetreotide|"
+    r"dota[- ]?(?:tate|toc|noc)|krenning|netspot|detectnet", _I)
+# A bare SSTR mention may be about the drug ("somatostatin receptor agonist"); it counts as an
+# imaging/positivity requirement only with one of these words in the same sentence.
+# "dotatate" alone is not here: "lutetium Lu 177 dotatate" in a list of prior drugs is no scan.
+_IMAGING = re.compile(r"imag|scan|\bPET\b|scintigra|SPECT|uptake|positiv|express|avid|krenning|octreoscan|"
+                      r"\bSS?RS\b|\bSRI\b|detectnet|netspot|\b68\s*-?\s*Ga|\bGa\s*-?\s*68\b|gallium|"
+                      r"\b64\s*-?\s*Cu|\bCu\s*-?\s*64\b", _I)
+_SSTR_NEGATIVE = re.compile(r"(?:SSTR|somatostatin[- ]receptor)[- ]?negative|non[- ]?avid", _I)
+_NO_UPTAKE = re.compile(r"(?:\bno|without|lack of|absen\w*|lacking|insufficient|inadequate)\s+(?:\w+\s+){0,3}"
+                        r"(?:SSTR|somatostatin|uptake|avidity)", _I)
+_NOT_REQUIRED = re.compile(r"not (?:be )?required|not necessary|regardless of|irrespective of|unselected|"
+                           r"not needed|optional|any \w+ status", _I)
+
+
+# Lower-case substrings every match of the neighbouring patterns contains: a section without
+# any of them skips the slower regexes (most criteria texts mention none of this).
+_SSTR_KEYS = ("sstr", "somatostatin", "srs", "sri", "octreoscan", "pentetreotide", "dota", "krenning", "netspot",
+              "detectnet")
+
+
+def _has(text: str, keys: tuple[str, ...]) -> bool:
+    lower = text.lower()
+    return any(k in lower for k in keys)
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def sstr_requirement(inclusion: str, exclusion: str) -> tuple[bool, str | None]:
+    hits = []
+    for sentence in sentences(inclusion) if _has(inclusion, _SSTR_KEYS + ("liver",)) else ():
+        m = _SSTR.search(sentence)
+        if m and _IMAGING.search(sentence) and not _NOT_REQUIRED.search(clause_around(sentence, m.start())):
+            hits.append(sentence)
+        elif _uptake_vs_liver(sentence, excluded=False):
+            hits.append(sentence)
+    for sentence in sentences(exclusion) if _has(exclusion, ("sstr", "somatostatin", "uptake", "avid",
+                                                              "krenning")) else ():
+        # the exclusion of SSTR-negative disease is a positivity requirement stated backwards
+        if (_SSTR_NEGATIVE.search(sentence) or (_NO_UPTAKE.search(sentence) and _IMAGING.search(sentence))
+                or _KRENNING.search(sentence) or _uptake_vs_liver(sentence, excluded=True)):
+            hits.append(sentence)
+    if not hits:
+        return False, None
+    return True, " | ".join(_clip(h) for h in dict.fromkeys(hits))
+
+
+# --- Krenning -----------------------------------------------------------------------------
+_KRENNING = re.compile(r"krenning", _I)
+_WINDOW_END = re.compile(r"[\n;]|\.\s")
+_K = r"(?:score\s*|grade\s*|scale\s*)?([0-4])\b"
+_K_GE = re.compile(rf"(?:>=|=>|≥|⩾|greater than or equal to|equal to or greater than|at least|minimum(?: of)?)"
+                   rf"\s*{_K}|"
+                   rf"([0-4])\s*(?:or|and)\s*(?:higher|greater|above|more)\b|([0-4])\s*\+", _I)
+_K_GT = re.compile(rf"(?:>|greater than|higher than|above|more than)\s*{_K}", _I)
+_K_LT = re.compile(rf"(?:<|less than|lower than|below)\s*{_K}", _I)
+_K_LE = re.compile(rf"(?:<=|=<|≤|⩽|less than or equal to|at most)\s*{_K}", _I)
+# "Krenning score 3 or 4", "Krenning grade 2-4", "(Krenning 3)": a list right after the word.
+_K_LIST = re.compile(r"^\W*(?:(?:score|grade|scale|uptake|of|is|must be)\W+){0,3}"
+                     r"([0-4](?:\s*(?:-|–|to|or|,|/|and)\s*[0-4])*)\b", _I)
+_LIVER = r"\s*(?:that (?:of|in)\s*)?(?:the\s*)?(?:normal\s*)?(?:background\s*)?liver"
+# Krenning: 2 = uptake equal to liver, 3 = greater than liver, 4 = greater than spleen.
+_LIVER_RULES = (
+    (re.compile(r"(?:>=|≥|equal to or (?:greater|higher) than|greater than or equal to|"
+                r"at least (?:equal to|as high as)|equal or (?:greater|higher|superior) to)" + _LIVER, _I), 2, False),
+    (re.compile(r"(?:>|greater than|higher than|more intense than|exceed\w*|above|superior to)" + _LIVER, _I),
+     3, False),
+    (re.compile(r"(?:<=|≤|less than or equal to|equal to or (?:less|lower) than|not (?:greater|higher) than)"
+                + _LIVER, _I), 3, True),
+    (re.compile(r"(?:<|less than|lower than|below|inferior to)" + _LIVER, _I), 2, True),
+)
+
+
+def _uptake_vs_liver(sentence: str, excluded: bool) -> int | None:
+    """Krenning value implied by "tumour uptake greater than normal liver" wording, if any."""
+    for pattern, value, rule_excluded in _LIVER_RULES:
+        if rule_excluded == excluded and pattern.search(sentence):
+            return value
+    return None
+
+
+def _near_start(m: re.Match | None, limit: int = 25) -> bool:
+    return m is not None and m.start() <= limit
+
+
+def _krenning_min_in(window: str, excluded: bool) -> int | None:
+    if not excluded:
+        for pattern, step in ((_K_GE, 0), (_K_GT, 1)):
+            m = pattern.search(window)
+            if _near_start(m):
+                return int(next(g for g in m.groups() if g)) + step
+    else:  # "Krenning < 3" excluded -> 3 and above eligible
+        for pattern, step in ((_K_LT, 0), (_K_LE, 1)):
+            m = pattern.search(window)
+            if _near_start(m):
+                return int(m.group(1)) + step
+    m = _K_LIST.search(window)
+    if m:
+        numbers = [int(n) for n in re.findall(r"[0-4]", m.group(1))]
+        # "Krenning score 1 or 2" under exclusion -> 3 and above
+        return max(numbers) + 1 if excluded else min(numbers)
+    return None
+
+
+def parse_krenning(inclusion: str, exclusion: str) -> int | None:
+    """Lowest eligible Krenning score stated (explicitly, or as uptake relative to liver)."""
+    values = []
+    for text, excluded in ((inclusion, False), (exclusion, True)):
+        for m in _KRENNING.finditer(text):
+            after = _WINDOW_END.split(text[m.end():m.end() + 60], maxsplit=1)[0]
+            value = _krenning_min_in(after, excluded)
+            if value is None:  # "uptake score >= 3 (Krenning scale)": the number comes first
+                before = _WINDOW_END.split(text[max(0, m.start() - 40):m.start()])[-1]
+                value = _krenning_min_in(before[-25:], excluded)
+            if value is not None and 1 <= value <= 4:
+                values.append(value)
+    if not values:  # no score stated: fall back on uptake relative to liver
+        for text, excluded in ((inclusion, False), (exclusion, True)):
+            for sentence in sentences(text) if "liver" in text.lower() else ():
+                value = _uptake_vs_liver(sentence, excluded)
+                if value is not None:
+                    values.append(value)
+    return min(values) if values else None
+
+
+# --- DLL3 ---------------------------------------------------------------------------------
+_DLL3 = re.compile(r"\bDLL-?3\b|delta[- ]like (?:ligand |protein )?3\b", _I)
+_POSITIVE = re.compile(r"positiv|express|\+|\bhigh\b|≥|>|%|H-?score|staining", _I)
+_DLL3_NEGATIVE = re.compile(r"DLL-?3[- ]negative|(?:no|without|lack of|absent|absence of)\s+DLL-?3", _I)
+
+
+def dll3_requirement(inclusion: str, exclusion: str) -> tuple[bool, str | None]:
+    hits = []
+    for sentence in sentences(inclusion) if _has(inclusion, ("dll", "delta")) else ():
+        # "tissue for DLL3 testing" asks for a test, not for DLL3-positive disease
+        if _DLL3.search(sentence) and _POSITIVE.search(sentence) and not _NOT_REQUIRED.search(sentence):
+            hits.append(sentence)
+    for sentence in sentences(exclusion) if _has(exclusion, ("dll",)) else ():
+        if _DLL3_NEGATIVE.search(sentence):
+            hits.append(sentence)
+    if not hits:
+        return False, None
+    return True, " | ".join(_clip(h) for h in dict.fromkeys(hits))
