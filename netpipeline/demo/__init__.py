@@ -1,0 +1,1 @@
+"""Demo data: a deterministic generator of the replay snapshots in `data/replay/`."""
