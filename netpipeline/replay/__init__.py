@@ -1,0 +1,13 @@
+"""Replay of the ClinicalTrials.gov API v2 over dated snapshots, with fault injection.
+
+There is no internet here: the demo, the tests and the benchmarks pull from this server.
+See docs/architecture.md for the snapshot folder format.
+"""
+from .faults import FAULT_KINDS, Fault, parse_faults
+from .server import ReplayServer, RequestRecord
+from .snapshots import SnapshotError, SnapshotStore
+
+__all__ = [
+    "FAULT_KINDS", "Fault", "ReplayServer", "RequestRecord", "SnapshotError", "SnapshotStore",
+    "parse_faults",
+]
