@@ -1,18 +1,19 @@
 """The Dagster code location: `dagster dev -m netpipeline.definitions` or workspace.yaml."""
 import dagster as dg
 
-from netpipeline.orchestration.assets import raw
+from netpipeline.orchestration.assets import changes, digest, raw, trials
+from netpipeline.orchestration.checks import QUALITY_CHECKS
 from netpipeline.orchestration.jobs import daily_job, digest_job
 from netpipeline.orchestration.resources import build_resources
 from netpipeline.orchestration.schedules import daily_schedule
-from netpipeline.orchestration.sensors import ctgov_version_sensor
+from netpipeline.orchestration.sensors import ctgov_version_sensor, digest_sensor
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([raw]),
-    asset_checks=[],
+    assets=dg.load_assets_from_modules([raw, trials, changes, digest]),
+    asset_checks=QUALITY_CHECKS,
     jobs=[daily_job, digest_job],
     schedules=[daily_schedule],
-    sensors=[ctgov_version_sensor],
+    sensors=[ctgov_version_sensor, digest_sensor],
     resources=build_resources(),
     # One process: DuckDB allows one writer, and a subprocess per step costs ~5 s here.
     executor=dg.in_process_executor,

@@ -1,14 +1,16 @@
 """Dagster resources, configured from NETPIPELINE_* environment variables (see README)."""
 
 import os
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar
 from dagster_duckdb import DuckDBResource
 
 from netpipeline.ingest.client import CtgovClient
 from netpipeline.ingest.scope import Scope, load_scope
-from netpipeline.settings import DEFAULTS
+from netpipeline.settings import DEFAULTS, setting
 
 
 def env_or_default(name: str) -> "str | EnvVar":
@@ -18,6 +20,34 @@ def env_or_default(name: str) -> "str | EnvVar":
 
 def int_env_or_default(name: str) -> "int | EnvVar":
     return EnvVar.int(name) if os.environ.get(name) else int(DEFAULTS[name])
+
+
+def share_setting(name: str) -> float:
+    """A share in [0, 1] (Dagster's EnvVar has no float form, so it is read and checked here)."""
+    text = setting(name)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number between 0 and 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return value
+
+
+class QualityGateResource(ConfigurableResource):
+    """How far the day's study count may drop against the previous day before the day stops."""
+
+    volume_drop_max: float = 0.10
+
+
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse file; its folder is created on first use."""
+
+    @contextmanager
+    def get_connection(self):
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with super().get_connection() as con:
+            yield con
 
 
 class CtgovApiResource(ConfigurableResource):
@@ -61,5 +91,41 @@ def build_resources() -> dict[str, object]:
             scope_file=env_or_default("NETPIPELINE_SCOPE"),
             requests_per_minute=int_env_or_default("NETPIPELINE_REQUESTS_PER_MINUTE"),
         ),
-        "warehouse": DuckDBResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
+        "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
+        "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),
+        "mail": DigestMailResource(
+            subscriptions_file=env_or_default("NETPIPELINE_SUBSCRIPTIONS"),
+            outbox_dir=env_or_default("NETPIPELINE_OUTBOX"),
+            mail_from=env_or_default("NETPIPELINE_MAIL_FROM"),
+            smtp_host=env_or_default("NETPIPELINE_SMTP_HOST"),
+            smtp_port=int_env_or_default("NETPIPELINE_SMTP_PORT"),
+            smtp_user=env_or_default("NETPIPELINE_SMTP_USER"),
+            smtp_password=env_or_default("NETPIPELINE_SMTP_PASSWORD"),
+            smtp_security=env_or_default("NETPIPELINE_SMTP_SECURITY"),
+        ),
     }
+
+
+class DigestMailResource(ConfigurableResource):
+    """Who gets digests (the subscriptions file) and how they travel: SMTP, or the outbox folder."""
+
+    subscriptions_file: str
+    outbox_dir: str
+    mail_from: str
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
+
+    def transport(self) -> str:
+        return f"smtp://{self.smtp_host}:{self.smtp_port} ({self.smtp_security})" if self.smtp_host else f"outbox {self.outbox_dir}"
+
+    def mailer(self):
+        # Imported lazily: the digest package is not needed to load the code location.
+        from netpipeline.digest.mailer import OutboxMailer, SmtpMailer
+
+        if not self.smtp_host:
+            return OutboxMailer(self.outbox_dir)
+        return SmtpMailer(self.smtp_host, self.smtp_port, user=self.smtp_user, password=self.smtp_password,
+                          security=self.smtp_security.strip().lower())

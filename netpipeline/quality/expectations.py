@@ -47,7 +47,7 @@ class CheckOutcome:
 def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
     import great_expectations.expectations as gxe
 
-    status, phases, study_types, classes = (sorted(api_enums.ENUMS[k]) for k in ("Status", "Phase", "StudyType", "AgencyClass"))
+    status, phases, study_types, classes = (sorted(api_enums.API_ENUMS[k]) for k in ("Status", "Phase", "StudyType", "AgencyClass"))
     suites: dict[tuple[str, int], list[Any]] = {
         ("raw_day_complete", 0): [
             gxe.ExpectColumnValuesToNotBeNull(column="nct_id"),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from netpipeline.quality.catalog import Target, checks_for
+from netpipeline.quality.catalog import CheckDef, Target, checks_for
 from netpipeline.quality.expectations import CheckOutcome, run_check
 from netpipeline.warehouse import ensure_schema, transaction
 
@@ -32,15 +32,19 @@ def ensure_quality_schema(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schema(con, QUALITY_DDL)
 
 
-def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, volume_drop_max: float) -> list[CheckOutcome]:
-    """Run every check of `target` for the day and record the outcomes (replacing earlier ones)."""
+def run_day_check(con: duckdb.DuckDBPyConnection, day: date, check: CheckDef, volume_drop_max: float) -> CheckOutcome:
+    """Run one check for the day and record its outcome (replacing an earlier one)."""
     ensure_quality_schema(con)
     existing = {row[0] for row in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'trials'").fetchall()}
-    params = {"volume_drop_max": volume_drop_max}
-    outcomes = [run_check(con, check, day, params, existing) for check in checks_for(target)]
-    record_outcomes(con, day, outcomes)
-    return outcomes
+    outcome = run_check(con, check, day, {"volume_drop_max": volume_drop_max}, existing)
+    record_outcomes(con, day, [outcome])
+    return outcome
+
+
+def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, volume_drop_max: float) -> list[CheckOutcome]:
+    """Every check of `target` for the day (what the asset checks run one by one)."""
+    return [run_day_check(con, day, check, volume_drop_max) for check in checks_for(target)]
 
 
 def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[CheckOutcome]) -> None:

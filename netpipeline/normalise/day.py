@@ -1,0 +1,84 @@
+"""Normalise one data date: shred its new study versions and make the day visible in `trials`."""
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from netpipeline import warehouse
+from netpipeline.normalise.trials_schema import VERSION_TABLES, ensure_trials_schema
+from netpipeline.normalise.versions import REQUESTED_TABLE, bulk_settings, shred_requested
+
+
+@dataclass(frozen=True)
+class NormaliseResult:
+    snapshot_date: datetime.date
+    studies: int                  # studies in raw.study_days for the day
+    versions_shredded: int        # versions of the day shredded by this run
+    versions_reused: int          # versions of the day already shredded on an earlier day/run
+    rows_inserted: dict[str, int] = field(default_factory=dict)  # per trials_versions table
+    day_rows: dict[str, int] = field(default_factory=dict)       # per trials view, for the day
+    enum_findings: int = 0        # unknown enum values among the day's versions
+    elapsed_s: float = 0.0
+
+    def as_metadata(self) -> dict[str, object]:
+        return {
+            "snapshot_date": self.snapshot_date.isoformat(),
+            "studies": self.studies,
+            "versions_shredded": self.versions_shredded,
+            "versions_reused": self.versions_reused,
+            "enum_findings": self.enum_findings,
+            "elapsed_s": self.elapsed_s,
+            **{f"rows.{table}": count for table, count in self.day_rows.items()},
+        }
+
+
+def normalise_day(con: duckdb.DuckDBPyConnection, day: datetime.date) -> NormaliseResult:
+    """Shred every version of `day` not yet shredded, then upsert trials_versions.normalised_days.
+
+    One transaction: on any failure nothing of the day is written and the day stays invisible
+    in the trials views. Re-running a day shreds nothing and rewrites only its
+    normalised_days row. Raises LookupError if raw holds no studies for the day.
+    """
+    started = time.perf_counter()
+    ensure_trials_schema(con)
+    with bulk_settings(con), warehouse.transaction(con):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {REQUESTED_TABLE} AS "
+            "SELECT DISTINCT content_hash FROM raw.study_days WHERE snapshot_date = ?",
+            [day],
+        )
+        studies, versions = con.execute(
+            "SELECT count(*), count(DISTINCT content_hash) FROM raw.study_days "
+            "WHERE snapshot_date = ?", [day]
+        ).fetchall()[0]
+        if studies == 0:
+            raise LookupError(f"raw.study_days has no studies for {day}: ingest the day first")
+        rows_inserted = shred_requested(con)
+        shredded = rows_inserted["studies"]
+        con.execute("DELETE FROM trials_versions.normalised_days WHERE snapshot_date = ?", [day])
+        con.execute(
+            "INSERT INTO trials_versions.normalised_days VALUES (?, now()::TIMESTAMP, ?, ?)",
+            [day, shredded, studies],
+        )
+        day_rows = _day_row_counts(con, day)
+    return NormaliseResult(
+        snapshot_date=day,
+        studies=studies,
+        versions_shredded=shredded,
+        versions_reused=versions - shredded,
+        rows_inserted=rows_inserted,
+        day_rows=day_rows,
+        enum_findings=day_rows["enum_findings"],
+        elapsed_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def _day_row_counts(con: duckdb.DuckDBPyConnection, day: datetime.date) -> dict[str, int]:
+    counts = " UNION ALL ".join(
+        f"SELECT '{table}', count(*) FROM trials.{table} WHERE snapshot_date = $day"
+        for table in VERSION_TABLES
+    )
+    return dict(con.execute(counts, {"day": day}).fetchall())

@@ -1,0 +1,333 @@
+"""One INSERT ... SELECT per trials_versions table, reading the parsed batch.
+
+Everything is plain SQL over the batch (`_normalise_batch`, see study_json_type.py): lists are
+expanded with `unnest` + `generate_subscripts` (1-based ordinals, aligned row by row), text
+clean-up is `regexp_replace`, unit conversion is CASE. No Python runs per study.
+Inserts are BY NAME, so the column order of trials_schema.VERSION_TABLES is free.
+"""
+from __future__ import annotations
+
+from netpipeline.normalise.study_json_type import BATCH as BATCH_TABLE
+from netpipeline.normalise.trials_schema import DATE_FIELDS
+
+# CommonMark lets any ASCII punctuation be backslash-escaped and the API's Markdown output
+# does so (`\<=`, `\>`, `\*`, `\[`); dropping the backslash before such a character undoes
+# it, and `\\` becomes one literal backslash. A backslash before a letter is left alone.
+MARKDOWN_ESCAPE_RE = r"\\([!-/:-@\[-`{-~])"
+
+# A criteria heading is a line that starts (after bullets/spaces, an optional "1." / "A)"
+# number and an optional Key/Main qualifier) with "Inclusion Criteria" / "Exclusion
+# Criteria"; the rest of that line up to a colon belongs to the heading ("Exclusion Criteria
+# were as follows:"). The pattern includes the newline before the heading, so `strpos` of the
+# matched text finds this very line.
+_HEADING = r"(?i)\n[ \t*#>-]*(?:(?:\d+|[a-z])[.)][ \t]*)?(?:(?:key|main|general|major)[ \t]+)?"
+INCLUSION_HEADING_RE = _HEADING + r"inclusion[ \t]+criteria[^\n:]*:?"
+EXCLUSION_HEADING_RE = _HEADING + r"exclusion[ \t]+criteria[^\n:]*:?"
+
+AGE_RE = r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$"
+# Divisors from a unit to years (a year is 365.25 days).
+_AGE_UNIT_PER_YEAR = {"year": "1", "month": "12", "week": "(365.25 / 7)", "day": "365.25",
+                      "hour": "(365.25 * 24)", "minute": "(365.25 * 24 * 60)"}
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _site_key(name: str, city: str, country: str) -> str:
+    """`name|city|country`, each lower-cased, accents folded, punctuation/space runs collapsed.
+
+    The key survives "St. Mary's Hospital" vs "St Marys  Hospital" and keeps non-Latin names.
+    The three parts are normalised as one string joined by chr(31) (a control character,
+    which the punctuation class leaves alone): one call of each function per site, not three.
+    """
+    parts = ", ".join(f"coalesce({part}, '')" for part in (name, city, country))
+    joined = f"concat_ws(chr(31), {parts})"
+    collapsed = f"regexp_replace(lower(strip_accents({joined})), '[\\pP\\pS\\s]+', ' ', 'g')"
+    joined_by_bar = f"regexp_replace({collapsed}, ' ?\\x1f ?', '|', 'g')"
+    return f"regexp_replace({joined_by_bar}, '^ | $', '', 'g')"
+
+
+def _age_years(parts: str) -> str:
+    units = " ".join(f"WHEN {_sql_str(u)} THEN {d}" for u, d in _AGE_UNIT_PER_YEAR.items())
+    return f"try_cast({parts}.n AS DOUBLE) / CASE lower({parts}.unit) {units} END"
+
+
+def _studies_sql() -> str:
+    date_inner, date_outer = [], []
+    for prefix, key, is_struct in DATE_FIELDS:
+        raw = f"status.{key}.date" if is_struct else f"status.{key}"
+        date_type = f"status.{key}.type" if is_struct else "NULL::VARCHAR"
+        date_inner += [
+            f"{raw} AS {prefix}_raw",
+            f"{date_type} AS {prefix}_type",
+            # Partial dates are anchored at the first day of their year/month; the
+            # `_precision` column says how much of the date is real.
+            f"CASE strlen({raw}) WHEN 10 THEN try_cast({raw} AS DATE) "
+            f"WHEN 7 THEN try_cast({raw} || '-01' AS DATE) "
+            f"WHEN 4 THEN try_cast({raw} || '-01-01' AS DATE) END AS {prefix}",
+        ]
+        date_outer.append(
+            f"CASE WHEN {prefix} IS NOT NULL THEN CASE strlen({prefix}_raw) WHEN 10 THEN 'day' "
+            f"WHEN 7 THEN 'month' ELSE 'year' END END AS {prefix}_precision"
+        )
+    dates_inner = ",\n        ".join(date_inner)
+    dates_outer = ",\n    ".join(date_outer)
+    return f"""
+SELECT *,
+    CASE
+        WHEN phases IS NULL OR len(phases) = 0 THEN NULL
+        WHEN phases = ['NA'] THEN 'Not Applicable'
+        WHEN phases = ['EARLY_PHASE1'] THEN 'Early Phase 1'
+        WHEN list_bool_and(list_transform(phases, lambda p: regexp_full_match(p, 'PHASE[0-9]')))
+            THEN 'Phase ' || array_to_string(
+                list_sort(list_transform(phases, lambda p: replace(p, 'PHASE', ''))), '/')
+        ELSE array_to_string(phases, '/')
+    END AS phase_label,
+    {dates_outer}
+FROM (
+    SELECT content_hash, nct_id,
+        identification.briefTitle AS brief_title,
+        identification.officialTitle AS official_title,
+        identification.acronym AS acronym,
+        identification.orgStudyIdInfo.id AS org_study_id,
+        identification.organization.fullName AS organization,
+        identification.organization.class AS organization_class,
+        status.overallStatus AS overall_status,
+        status.lastKnownStatus AS last_known_status,
+        status.whyStopped AS why_stopped,
+        status.expandedAccessInfo.hasExpandedAccess AS has_expanded_access,
+        {dates_inner},
+        design.studyType AS study_type,
+        design.phases AS phases,
+        design.designInfo.allocation AS allocation,
+        design.designInfo.interventionModel AS intervention_model,
+        design.designInfo.interventionModelDescription AS intervention_model_description,
+        design.designInfo.primaryPurpose AS primary_purpose,
+        design.designInfo.observationalModel AS observational_model,
+        design.designInfo.timePerspective AS time_perspective,
+        design.designInfo.maskingInfo.masking AS masking,
+        design.designInfo.maskingInfo.maskingDescription AS masking_description,
+        design.designInfo.maskingInfo.whoMasked AS who_masked,
+        design.enrollmentInfo.count AS enrollment,
+        design.enrollmentInfo.type AS enrollment_type,
+        design.patientRegistry AS patient_registry,
+        design.targetDuration AS target_duration,
+        len(arms.armGroups) AS number_of_arms,
+        len(arms.interventions) AS number_of_interventions,
+        description.briefSummary AS brief_summary,
+        description.detailedDescription AS detailed_description,
+        sponsors.leadSponsor.name AS lead_sponsor,
+        sponsors.leadSponsor.class AS lead_sponsor_class,
+        sponsors.responsibleParty.type AS responsible_party_type,
+        sponsors.responsibleParty.investigatorFullName AS responsible_party_investigator,
+        sponsors.responsibleParty.investigatorTitle AS responsible_party_investigator_title,
+        sponsors.responsibleParty.investigatorAffiliation
+            AS responsible_party_investigator_affiliation,
+        oversight.oversightHasDmc AS has_dmc,
+        oversight.isFdaRegulatedDrug AS is_fda_regulated_drug,
+        oversight.isFdaRegulatedDevice AS is_fda_regulated_device,
+        ipd.ipdSharing AS plan_to_share_ipd,
+        has_results
+    FROM {BATCH_TABLE}
+)"""
+
+
+def _list_sql(list_expr: str, columns: str, ordinal: str = "ordinal") -> str:
+    """Rows of one list field: `x` is the element, `i` its 1-based position."""
+    return f"""
+SELECT content_hash, nct_id, i AS {ordinal}, {columns}
+FROM (SELECT content_hash, nct_id, unnest({list_expr}) AS x,
+             generate_subscripts({list_expr}, 1) AS i
+      FROM {BATCH_TABLE})"""
+
+
+def _strip(expr: str) -> str:
+    # Regex trims: DuckDB's trim() walks the whole UTF-8 string and costs ~5x more here.
+    return f"nullif(regexp_replace(regexp_replace({expr}, '^\\s+', ''), '\\s+$', ''), '')"
+
+
+def _section(rest: str, other_head: str) -> str:
+    """`rest` (the text after one heading) cut where the other heading starts, if it does."""
+    return _strip(
+        f"CASE WHEN {other_head} <> '' AND contains({rest}, {other_head}) "
+        f"THEN split_part({rest}, {other_head}, 1) ELSE {rest} END"
+    )
+
+
+def _rest_after(head: str) -> str:
+    return f"CASE WHEN {head} <> '' THEN substr(text, strpos(text, {head}) + length({head})) END"
+
+
+def _eligibilities_sql() -> str:
+    # Sections use byte-wise strpos/contains/split_part around the heading text found by a
+    # group-0 regex: one capturing regex over the whole criteria is ~10x slower in RE2.
+    return f"""
+SELECT * EXCLUDE (inc_head, exc_head, inc_rest, exc_rest, min_parts, max_parts),
+    {_section('inc_rest', 'exc_head')} AS inclusion_criteria,
+    {_section('exc_rest', 'inc_head')} AS exclusion_criteria,
+    {_age_years('min_parts')} AS minimum_age_years,
+    {_age_years('max_parts')} AS maximum_age_years
+FROM (
+    SELECT * EXCLUDE (text), {_rest_after('inc_head')} AS inc_rest,
+        {_rest_after('exc_head')} AS exc_rest
+    FROM (
+        SELECT *, chr(10) || criteria AS text,
+            regexp_extract(chr(10) || criteria, {_sql_str(INCLUSION_HEADING_RE)}) AS inc_head,
+            regexp_extract(chr(10) || criteria, {_sql_str(EXCLUSION_HEADING_RE)}) AS exc_head
+        FROM (
+            SELECT content_hash, nct_id,
+                regexp_replace(eligibility.eligibilityCriteria, {_sql_str(MARKDOWN_ESCAPE_RE)},
+                               '\\1', 'g') AS criteria,
+                eligibility.sex AS gender,
+                eligibility.genderBased AS gender_based,
+                eligibility.genderDescription AS gender_description,
+                eligibility.minimumAge AS minimum_age,
+                eligibility.maximumAge AS maximum_age,
+                regexp_extract(eligibility.minimumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
+                    AS min_parts,
+                regexp_extract(eligibility.maximumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
+                    AS max_parts,
+                eligibility.healthyVolunteers AS healthy_volunteers,
+                eligibility.stdAges AS std_ages,
+                eligibility.studyPopulation AS population,
+                eligibility.samplingMethod AS sampling_method
+            FROM {BATCH_TABLE}
+            WHERE eligibility IS NOT NULL)))"""
+
+
+def _facilities_sql() -> str:
+    site_key = _site_key("x.facility", "x.city", "x.country")
+    return _list_sql(
+        "locations",
+        f"{site_key} AS site_key, x.facility AS name, x.status AS status, x.city AS city, "
+        "x.state AS state, x.zip AS zip, x.country AS country, "
+        "x.geoPoint.lat AS latitude, x.geoPoint.lon AS longitude",
+        ordinal="facility_id",
+    )
+
+
+def _facility_contacts_sql() -> str:
+    return f"""
+SELECT content_hash, nct_id, facility_id, j AS ordinal, c.name AS name, c.role AS role,
+    c.phone AS phone, c.phoneExt AS phone_ext, c.email AS email
+FROM (SELECT content_hash, nct_id, facility_id, unnest(contacts) AS c,
+             generate_subscripts(contacts, 1) AS j
+      FROM (SELECT content_hash, nct_id, unnest(locations).contacts AS contacts,
+                   generate_subscripts(locations, 1) AS facility_id
+            FROM {BATCH_TABLE}))"""
+
+
+def _contact_columns() -> str:
+    return ("x.name AS name, x.role AS role, x.phone AS phone, x.phoneExt AS phone_ext, "
+            "x.email AS email")
+
+
+def _design_group_interventions_sql() -> str:
+    # AACT links arms and interventions through the intervention's armGroupLabels; the label
+    # is matched exactly to an arm of the same version (first arm if labels repeat).
+    return f"""
+WITH links AS (
+    SELECT content_hash, nct_id, intervention_id, unnest(labels) AS design_group_label
+    FROM (SELECT content_hash, nct_id, unnest(arms.interventions).armGroupLabels AS labels,
+                 generate_subscripts(arms.interventions, 1) AS intervention_id
+          FROM {BATCH_TABLE})
+), groups AS (
+    SELECT content_hash, min(i) AS design_group_id, x.label AS label
+    FROM (SELECT content_hash, unnest(arms.armGroups) AS x,
+                 generate_subscripts(arms.armGroups, 1) AS i FROM {BATCH_TABLE})
+    GROUP BY content_hash, x.label
+)
+SELECT l.content_hash, l.nct_id, g.design_group_id, l.intervention_id, l.design_group_label
+FROM links AS l
+LEFT JOIN groups AS g ON g.content_hash = l.content_hash AND g.label = l.design_group_label"""
+
+
+def _tagged_lists_sql(tag_column: str, lists: dict[str, str], columns: str,
+                      ordinal: str | None = "ordinal") -> str:
+    """Rows of several list fields of the same element type, tagged with their origin.
+
+    One scan of the batch instead of a UNION of one scan per list: every scan of the Arrow
+    batch converts its columns again.
+    """
+    tagged = ", ".join(f"{{'tag': {_sql_str(tag)}, 'items': {expr}}}"
+                       for tag, expr in lists.items())
+    position = f"i AS {ordinal}, " if ordinal else ""
+    return f"""
+SELECT content_hash, nct_id, g.tag AS {tag_column}, {position}{columns}
+FROM (SELECT content_hash, nct_id, g, unnest(g.items) AS x, generate_subscripts(g.items, 1) AS i
+      FROM (SELECT content_hash, nct_id, unnest([{tagged}]) AS g FROM {BATCH_TABLE}))"""
+
+
+def _union(*selects: str) -> str:
+    return "\nUNION ALL BY NAME\n".join(selects)
+
+
+def shred_statements() -> dict[str, str]:
+    """table name -> SELECT producing that table's rows for every study in the batch."""
+    mesh = "x.term AS mesh_term, lower(x.term) AS downcase_mesh_term, x.id AS mesh_id"
+    return {
+        "studies": _studies_sql(),
+        "conditions": _list_sql("conditions.conditions", "x AS name, lower(x) AS downcase_name"),
+        "keywords": _list_sql("conditions.keywords", "x AS name, lower(x) AS downcase_name"),
+        "interventions": _list_sql(
+            "arms.interventions",
+            "x.type AS intervention_type, x.name AS name, x.description AS description",
+            ordinal="intervention_id"),
+        "intervention_other_names": f"""
+SELECT content_hash, nct_id, intervention_id, j AS ordinal, name
+FROM (SELECT content_hash, nct_id, intervention_id, unnest(other_names) AS name,
+             generate_subscripts(other_names, 1) AS j
+      FROM (SELECT content_hash, nct_id, unnest(arms.interventions).otherNames AS other_names,
+                   generate_subscripts(arms.interventions, 1) AS intervention_id
+            FROM {BATCH_TABLE}))""",
+        "design_groups": _list_sql(
+            "arms.armGroups",
+            "x.label AS label, x.type AS group_type, x.description AS description",
+            ordinal="design_group_id"),
+        "design_group_interventions": _design_group_interventions_sql(),
+        "sponsors": _union(
+            f"""
+SELECT content_hash, nct_id, 1 AS ordinal, 'lead' AS lead_or_collaborator,
+    sponsors.leadSponsor.name AS name, sponsors.leadSponsor.class AS agency_class
+FROM {BATCH_TABLE} WHERE sponsors.leadSponsor IS NOT NULL""",
+            _list_sql("sponsors.collaborators",
+                      "'collaborator' AS lead_or_collaborator, x.name AS name, "
+                      "x.class AS agency_class")),
+        "facilities": _facilities_sql(),
+        "facility_contacts": _facility_contacts_sql(),
+        "central_contacts": _list_sql("central_contacts", _contact_columns()),
+        "overall_officials": _list_sql(
+            "overall_officials",
+            "x.name AS name, x.affiliation AS affiliation, x.role AS role"),
+        "eligibilities": _eligibilities_sql(),
+        "design_outcomes": _tagged_lists_sql(
+            "outcome_type",
+            {"primary": "outcomes.primaryOutcomes", "secondary": "outcomes.secondaryOutcomes",
+             "other": "outcomes.otherOutcomes"},
+            "x.measure AS measure, x.timeFrame AS time_frame, x.description AS description"),
+        "browse_conditions": _tagged_lists_sql(
+            "mesh_type",
+            {"mesh-list": "condition_browse.meshes", "mesh-ancestor": "condition_browse.ancestors"},
+            mesh, ordinal=None),
+        "browse_interventions": _tagged_lists_sql(
+            "mesh_type",
+            {"mesh-list": "intervention_browse.meshes",
+             "mesh-ancestor": "intervention_browse.ancestors"},
+            mesh, ordinal=None),
+        "study_references": _list_sql(
+            "study_refs",
+            "x.pmid AS pmid, x.type AS reference_type, x.citation AS citation"),
+        "id_information": _union(
+            f"""
+SELECT content_hash, nct_id, 'org_study_id' AS id_source, 1 AS ordinal,
+    identification.orgStudyIdInfo.id AS id_value, identification.orgStudyIdInfo.type AS id_type,
+    NULL::VARCHAR AS id_domain, identification.orgStudyIdInfo.link AS id_link
+FROM {BATCH_TABLE} WHERE identification.orgStudyIdInfo.id IS NOT NULL""",
+            _list_sql("identification.secondaryIdInfos",
+                      "'secondary_id' AS id_source, x.id AS id_value, x.type AS id_type, "
+                      "x.domain AS id_domain, x.link AS id_link"),
+            _list_sql("identification.nctIdAliases",
+                      "'nct_alias' AS id_source, x AS id_value, NULL::VARCHAR AS id_type, "
+                      "NULL::VARCHAR AS id_domain, NULL::VARCHAR AS id_link")),
+    }

@@ -1,0 +1,174 @@
+"""The typed view of a study that DuckDB's `json_transform` extracts, and the batch queries.
+
+Only the fields the trials tables use are listed: `json_transform` skips everything else
+(`resultsSection`, `documentSection`, undocumented keys such as
+`derivedSection.miscInfoModule.modelPredictions`) without building it. Behaviour relied on
+(checked against duckdb 2.0 in `test_normalise_edge_cases.py`):
+- a missing key, a missing module or a JSON null becomes SQL NULL;
+- a value of an unexpected type becomes NULL rather than an error (non-strict transform),
+  except that any scalar/object read as VARCHAR keeps its JSON text, so an enum that turns
+  into a number is still seen (and reported as an unknown enum value).
+"""
+from __future__ import annotations
+
+import json
+
+V = "VARCHAR"
+B = "BOOLEAN"
+DATE_STRUCT = {"date": V, "type": V}
+CONTACT = {"name": V, "role": V, "phone": V, "phoneExt": V, "email": V}
+OUTCOME = {"measure": V, "description": V, "timeFrame": V}
+MESH_LIST = [{"id": V, "term": V}]
+BROWSE = {"meshes": MESH_LIST, "ancestors": MESH_LIST}
+
+STUDY_JSON_TYPE: dict = {
+    "protocolSection": {
+        "identificationModule": {
+            "nctIdAliases": [V],
+            "orgStudyIdInfo": {"id": V, "type": V, "link": V},
+            "secondaryIdInfos": [{"id": V, "type": V, "domain": V, "link": V}],
+            "briefTitle": V,
+            "officialTitle": V,
+            "acronym": V,
+            "organization": {"fullName": V, "class": V},
+        },
+        "statusModule": {
+            "statusVerifiedDate": V,
+            "overallStatus": V,
+            "lastKnownStatus": V,
+            "whyStopped": V,
+            "expandedAccessInfo": {"hasExpandedAccess": B},
+            "startDateStruct": DATE_STRUCT,
+            "primaryCompletionDateStruct": DATE_STRUCT,
+            "completionDateStruct": DATE_STRUCT,
+            "studyFirstSubmitDate": V,
+            "studyFirstSubmitQcDate": V,
+            "studyFirstPostDateStruct": DATE_STRUCT,
+            "resultsFirstSubmitDate": V,
+            "resultsFirstSubmitQcDate": V,
+            "resultsFirstPostDateStruct": DATE_STRUCT,
+            "dispFirstSubmitDate": V,
+            "dispFirstSubmitQcDate": V,
+            "dispFirstPostDateStruct": DATE_STRUCT,
+            "lastUpdateSubmitDate": V,
+            "lastUpdatePostDateStruct": DATE_STRUCT,
+        },
+        "sponsorCollaboratorsModule": {
+            "responsibleParty": {
+                "type": V, "investigatorFullName": V, "investigatorTitle": V,
+                "investigatorAffiliation": V,
+            },
+            "leadSponsor": {"name": V, "class": V},
+            "collaborators": [{"name": V, "class": V}],
+        },
+        "oversightModule": {
+            "oversightHasDmc": B, "isFdaRegulatedDrug": B, "isFdaRegulatedDevice": B,
+        },
+        "descriptionModule": {"briefSummary": V, "detailedDescription": V},
+        "conditionsModule": {"conditions": [V], "keywords": [V]},
+        "designModule": {
+            "studyType": V,
+            "patientRegistry": B,
+            "targetDuration": V,
+            "phases": [V],
+            "designInfo": {
+                "allocation": V,
+                "interventionModel": V,
+                "interventionModelDescription": V,
+                "primaryPurpose": V,
+                "observationalModel": V,
+                "timePerspective": V,
+                "maskingInfo": {"masking": V, "maskingDescription": V, "whoMasked": [V]},
+            },
+            "enrollmentInfo": {"count": "BIGINT", "type": V},
+        },
+        "armsInterventionsModule": {
+            "armGroups": [{"label": V, "type": V, "description": V}],
+            "interventions": [{
+                "type": V, "name": V, "description": V, "armGroupLabels": [V], "otherNames": [V],
+            }],
+        },
+        "outcomesModule": {
+            "primaryOutcomes": [OUTCOME],
+            "secondaryOutcomes": [OUTCOME],
+            "otherOutcomes": [OUTCOME],
+        },
+        "eligibilityModule": {
+            "eligibilityCriteria": V,
+            "healthyVolunteers": B,
+            "sex": V,
+            "genderBased": B,
+            "genderDescription": V,
+            "minimumAge": V,
+            "maximumAge": V,
+            "stdAges": [V],
+            "studyPopulation": V,
+            "samplingMethod": V,
+        },
+        "contactsLocationsModule": {
+            "centralContacts": [CONTACT],
+            "overallOfficials": [{"name": V, "affiliation": V, "role": V}],
+            "locations": [{
+                "facility": V, "status": V, "city": V, "state": V, "zip": V, "country": V,
+                "contacts": [CONTACT], "geoPoint": {"lat": "DOUBLE", "lon": "DOUBLE"},
+            }],
+        },
+        "referencesModule": {"references": [{"pmid": V, "type": V, "citation": V}]},
+        "ipdSharingStatementModule": {"ipdSharing": V},
+    },
+    "derivedSection": {"conditionBrowseModule": BROWSE, "interventionBrowseModule": BROWSE},
+    "hasResults": B,
+}
+
+# Columns of the parsed batch: one per module or list, so each INSERT reads (and converts from
+# Arrow) only what it needs.
+BATCH_COLUMNS = {
+    "identification": "s.protocolSection.identificationModule",
+    "status": "s.protocolSection.statusModule",
+    "sponsors": "s.protocolSection.sponsorCollaboratorsModule",
+    "oversight": "s.protocolSection.oversightModule",
+    "description": "s.protocolSection.descriptionModule",
+    "conditions": "s.protocolSection.conditionsModule",
+    "design": "s.protocolSection.designModule",
+    "arms": "s.protocolSection.armsInterventionsModule",
+    "outcomes": "s.protocolSection.outcomesModule",
+    "eligibility": "s.protocolSection.eligibilityModule",
+    "locations": "s.protocolSection.contactsLocationsModule.locations",
+    "central_contacts": "s.protocolSection.contactsLocationsModule.centralContacts",
+    "overall_officials": "s.protocolSection.contactsLocationsModule.overallOfficials",
+    "study_refs": "s.protocolSection.referencesModule.references",
+    "ipd": "s.protocolSection.ipdSharingStatementModule",
+    "condition_browse": "s.derivedSection.conditionBrowseModule",
+    "intervention_browse": "s.derivedSection.interventionBrowseModule",
+    "has_results": "s.hasResults",
+}
+
+# Names under which the SQL sees the shredder's Arrow tables (relation.query(name, sql)).
+PAYLOADS = "_normalise_payloads"
+BATCH = "_normalise_batch"
+
+
+def payloads_sql(todo_table: str, first_rowid: int, last_rowid: int, contiguous: bool) -> str:
+    """Payload text of the to-do versions whose payload rowid is in [first, last].
+
+    The rowid range is pushed into the scan, so only that part of the column is decompressed;
+    when every rowid of the range is to do (`contiguous`, the usual bulk case) the semi-join
+    with the to-do table is skipped.
+    """
+    sql = ("SELECT p.content_hash, p.nct_id, p.payload FROM raw.study_payloads AS p "
+           f"WHERE p.rowid BETWEEN {int(first_rowid)} AND {int(last_rowid)}")
+    if not contiguous:
+        sql += (f" AND p.rowid IN (SELECT payload_rowid FROM {todo_table} "
+                f"WHERE payload_rowid BETWEEN {int(first_rowid)} AND {int(last_rowid)})")
+    return sql
+
+
+def parse_sql() -> str:
+    """The batch: `json_transform` of every payload in PAYLOADS, split into BATCH_COLUMNS."""
+    json_type = json.dumps(STUDY_JSON_TYPE, separators=(",", ":")).replace("'", "''")
+    columns = ",\n    ".join(f"{expr} AS {name}" for name, expr in BATCH_COLUMNS.items())
+    return (
+        f"SELECT content_hash, nct_id,\n    {columns}\n"
+        f"FROM (SELECT content_hash, nct_id, json_transform(payload, '{json_type}') AS s "
+        f"FROM {PAYLOADS})"
+    )

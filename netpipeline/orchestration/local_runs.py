@@ -1,0 +1,73 @@
+"""Running the pipeline in this process against a real Dagster instance (demo, tests, benchmarks).
+
+The same jobs and sensor the daemon would run: `run_day` is what the schedule or the /version
+sensor launches, `tick_digest_sensor` is one evaluation of the digest sensor followed by the
+runs it requested.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from netpipeline.settings import DATA_DIR
+
+DEFAULT_DAGSTER_HOME = DATA_DIR / "dagster_home"
+
+
+def ensure_dagster_home(path: Path | None = None) -> Path:
+    """DAGSTER_HOME (default data/dagster_home) with a dagster.yaml that turns telemetry off."""
+    home = Path(os.environ.get("DAGSTER_HOME") or path or DEFAULT_DAGSTER_HOME).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass
+class RunOutcome:
+    job: str
+    partition: str
+    success: bool
+    run_id: str
+    materialized: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult) -> RunOutcome:
+    materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
+    skipped = sorted({e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"})
+    failed_checks = sorted(
+        e.event_specific_data.check_name  # type: ignore[union-attr]
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed)
+    error = None
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        error = "; ".join(f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in failures) or "run failed"
+    return RunOutcome(job, partition, result.success, result.run_id, materialized, skipped, failed_checks, error)
+
+
+def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_name: str = "daily_job",
+            asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None) -> RunOutcome:
+    job = defs.resolve_job_def(job_name)
+    result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
+                                    asset_selection=asset_selection, tags=tags)
+    return _outcome(job_name, day, result)
+
+
+def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None) -> tuple[str | None, list[RunOutcome], str | None]:
+    """Evaluate the digest sensor once and run what it requests: (new cursor, runs, skip reason)."""
+    sensor = defs.resolve_sensor_def("digest_sensor")
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=defs.resources)
+    data = sensor.evaluate_tick(context)
+    runs = [run_day(defs, instance, request.partition_key, "digest_job", tags=dict(request.tags))
+            for request in data.run_requests or []]
+    skip = data.skip_message
+    return data.cursor, runs, skip
