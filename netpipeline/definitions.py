@@ -8,13 +8,19 @@ from netpipeline.orchestration.resources import build_resources
 from netpipeline.orchestration.schedules import daily_schedule
 from netpipeline.orchestration.sensors import ctgov_version_sensor, digest_sensor
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([raw, trials, changes, digest]),
-    asset_checks=QUALITY_CHECKS,
-    jobs=[daily_job, digest_job],
-    schedules=[daily_schedule],
-    sensors=[ctgov_version_sensor, digest_sensor],
-    resources=build_resources(),
-    # One process: DuckDB allows one writer, and a subprocess per step costs ~5 s here.
-    executor=dg.in_process_executor,
-)
+
+def build_definitions() -> dg.Definitions:
+    """Definitions with resources read from the NETPIPELINE_* variables as they are now."""
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([raw, trials, changes, digest]),
+        asset_checks=QUALITY_CHECKS,
+        jobs=[daily_job, digest_job],
+        schedules=[daily_schedule],
+        sensors=[ctgov_version_sensor, digest_sensor],
+        resources=build_resources(),
+        # One process: DuckDB allows one writer, and a subprocess per step costs ~5 s here.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

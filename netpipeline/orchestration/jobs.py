@@ -1,20 +1,17 @@
 """Jobs: the daily pipeline up to the change-log, and the digest (started by its sensor)."""
 import dagster as dg
 
-from netpipeline.orchestration.partitions import daily_partitions
 
 # ingest → normalise → checks → change-log, for one data date. Blocking checks stop the
 # change-log inside the run; the digest runs separately, started by the digest sensor.
 daily_job = dg.define_asset_job(
     "daily_job",
     selection=dg.AssetSelection.groups("ingest", "normalise", "changes"),
-    partitions_def=daily_partitions,
     description="Pull the day's NET trials, normalise them, check them and compute the change-log.",
 )
 
 digest_job = dg.define_asset_job(
     "digest_job",
     selection=dg.AssetSelection.groups("digest"),
-    partitions_def=daily_partitions,
     description="Render and send the day's subscriber digests (exactly once per subscriber and day).",
 )
