@@ -47,8 +47,10 @@ def test_a_record_missing_most_modules(tmp_path):
     row = con.execute("SELECT nct_id, brief_title, overall_status, start_date, phases, "
                       "phase_label, number_of_arms, has_results FROM trials.studies").fetchall()
     assert row == [("NCT09999999", "Bare", None, None, None, None, None, False)]
-    counts = {table: n for table, n in result.day_rows.items() if table != "studies"}
+    counts = {table: n for table, n in result.day_rows.items() if table not in ("studies", "net_profile")}
     assert set(counts.values()) == {0}
+    # Every version gets a NET profile, the empty one when nothing suggests a NET.
+    assert con.execute("SELECT is_net, net_reason FROM trials.net_profile").fetchall() == [(False, "")]
 
 
 def test_partial_and_bad_dates_and_ages(tmp_path):

@@ -18,6 +18,9 @@ RAW_STUDIES = dg.AssetKey(["raw", "ctgov_studies"])
     partitions_def=daily_partitions,
     group_name="ingest",
     kinds={"duckdb", "python"},
+    # Every process pulling from ClinicalTrials.gov shares this pool: the client's rate limit is
+    # per process, so with a multi-process launcher set `dagster instance concurrency set ctgov_api 1`.
+    pool="ctgov_api",
     description=(
         "Every study the NET scope query returns for the data date, JSON exactly as served, stored "
         "once per distinct content (raw.study_payloads) and mapped per day (raw.study_days, raw.pulls). "
