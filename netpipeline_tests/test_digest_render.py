@@ -10,7 +10,7 @@ from netpipeline.digest.mailer import build_message
 from netpipeline.digest.render import FOOTER, render_digest, subject_for
 from netpipeline.digest.rules import select_events
 from netpipeline.digest.subscriptions import Subscriber
-from netpipeline_tests.test_digest_support import (
+from netpipeline_tests.digest_samples import (
     BASE, DAY, MGH, ev, make_events, make_trials, site, subscriber,
 )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from netpipeline.digest.geo import haversine_km
 from netpipeline.digest.rules import followed_trials, select_events
-from netpipeline_tests.test_digest_support import (
+from netpipeline_tests.digest_samples import (
     BOSTON, LYON, MGH, NO_GEO, TOKYO, ev, make_events, make_trials, subscriber,
 )
 

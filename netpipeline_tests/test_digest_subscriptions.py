@@ -10,7 +10,7 @@ from netpipeline.digest.subscriptions import (
     load_subscriptions,
 )
 from netpipeline.settings import PROJECT_ROOT
-from netpipeline_tests.test_digest_support import write
+from netpipeline_tests.digest_samples import write
 
 GOOD = """
 version: 1

@@ -40,6 +40,13 @@ class RunOutcome:
     error: str | None = None
 
 
+def _root_message(error) -> str:
+    """The innermost cause: what the stage said, not Dagster's 'error occurred in op' wrapper."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult) -> RunOutcome:
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
     skipped = sorted({e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"})
@@ -50,7 +57,7 @@ def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult) -> Run
     error = None
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        error = "; ".join(f"{e.step_key}: {e.event_specific_data.error.message.strip()}" for e in failures) or "run failed"
+        error = "; ".join(f"{e.step_key}: {_root_message(e.event_specific_data.error)}" for e in failures) or "run failed"
     return RunOutcome(job, partition, result.success, result.run_id, materialized, skipped, failed_checks, error)
 
 

@@ -1,0 +1,66 @@
+"""The code location's shape: every asset spec and check, snapshotted; jobs, schedule, sensors.
+
+A change to an asset's key, dependencies, group, partitions, kinds or checks changes what the
+UI, the sensors and downstream tools see; the snapshot makes that change visible in review.
+Regenerate after an intended change with NETPIPELINE_UPDATE_SNAPSHOTS=1.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from netpipeline.definitions import defs
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_specs.json"
+
+
+def asset_spec_snapshot() -> dict:
+    graph = defs.resolve_asset_graph()
+    specs = {}
+    for spec in sorted(defs.resolve_all_asset_specs(), key=lambda s: s.key.to_user_string()):
+        node = graph.get(spec.key)
+        specs[spec.key.to_user_string()] = {
+            "group": spec.group_name,
+            "deps": sorted(d.asset_key.to_user_string() for d in spec.deps),
+            "partitions": type(spec.partitions_def).__name__ if spec.partitions_def else None,
+            "kinds": sorted(spec.kinds),
+            "pool": defs.resolve_assets_def(spec.key).op.pool,
+            "checks": sorted(
+                f"{k.name} ({'blocking' if graph.get(k).blocking else 'warning'})" for k in node.check_keys
+            ),
+            "has_description": bool(spec.description),
+        }
+    return specs
+
+
+def test_every_asset_spec_matches_the_snapshot():
+    current = asset_spec_snapshot()
+    if os.environ.get("NETPIPELINE_UPDATE_SNAPSHOTS") == "1" or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+def test_the_pipeline_reads_as_its_stages():
+    keys = [s.key.to_user_string() for s in defs.resolve_all_asset_specs()]
+    assert sorted(keys) == ["changes/events", "digest/emails", "raw/ctgov_studies", "trials/trial_tables"]
+    assert defs.resolve_job_def("daily_job").executor_def.name == "in_process"
+
+
+def test_daily_schedule_targets_the_days_partition():
+    schedule = defs.resolve_schedule_def("daily_job_schedule")
+    context = dg.build_schedule_context(scheduled_execution_time=__import__("datetime").datetime(2026, 11, 21, 10, 0))
+    requests = list(schedule.evaluate_tick(context).run_requests or [])
+    assert [r.partition_key for r in requests] == ["2026-11-21"]
+
+
+def test_the_code_location_loads_without_great_expectations():
+    code = ("import time, sys; t = time.perf_counter(); import netpipeline.definitions; "
+            "print(round(time.perf_counter() - t, 2)); print('great_expectations' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "False", "Great Expectations must be imported only inside the checks"
+    assert float(out[0]) < 30  # generous: a loaded CI machine; typically ~3 s
