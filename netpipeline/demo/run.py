@@ -44,11 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         import dagster as dg
 
         from netpipeline.definitions import defs
-        from netpipeline.orchestration.local_runs import run_day, tick_digest_sensor
+        from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
+        from netpipeline.orchestration.local_runs import latest_event_cursor, run_day, tick_digest_sensor
 
         instance = dg.DagsterInstance.get()
         print(f"replay of the ClinicalTrials.gov API v2 at {replay.url_template}")
-        cursor: str | None = None
+        # The sensor reacts to this demo's change-logs only, not to earlier runs in the instance.
+        cursor = latest_event_cursor(instance, CHANGE_EVENTS)
         failed = False
         for day in days:
             outcome = run_day(defs, instance, day)

@@ -16,10 +16,12 @@ LEFT JOIN trials.net_profile p ON p.snapshot_date = s.snapshot_date AND p.nct_id
 LEFT JOIN trials.studies b ON b.snapshot_date = $base AND b.nct_id = s.nct_id
 WHERE s.snapshot_date = $day
 """
+# One row per distinct drug of a trial (arms often repeat the same drug), in registration order.
 _DRUGS_SQL = """
-SELECT nct_id, drug AS name, mechanism_class, class_label
+SELECT nct_id, drug AS name, mechanism_class, any_value(class_label) AS class_label
 FROM trials.intervention_classes WHERE snapshot_date = $day AND mechanism_class <> 'placebo'
-ORDER BY nct_id, intervention_id, drug
+GROUP BY nct_id, drug, mechanism_class
+ORDER BY nct_id, min(intervention_id), drug
 """
 _SITES_SQL = """
 SELECT nct_id, name AS facility, city, state, zip, country, status, latitude AS lat, longitude AS lon

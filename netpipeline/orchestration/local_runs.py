@@ -78,3 +78,9 @@ def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, curso
             for request in data.run_requests or []]
     skip = data.skip_message
     return data.cursor, runs, skip
+
+
+def latest_event_cursor(instance: dg.DagsterInstance, asset_key: dg.AssetKey) -> str | None:
+    """A sensor cursor that skips every materialisation of `asset_key` already in the instance."""
+    found = instance.fetch_materializations(asset_key, limit=1)
+    return str(found.records[0].storage_id) if found.records else None
