@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
-import threading
 from datetime import date
 
 import pytest

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import random
-from datetime import date, datetime
+from datetime import date
 
 import orjson
 import pytest
