@@ -30,3 +30,19 @@ def shared_ctgov() -> Path:
 @pytest.fixture
 def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "test.duckdb"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback: (handler with what it accepted, port)."""
+    from aiosmtpd.controller import Controller
+
+    from netpipeline_tests.smtp_server import Handler, free_port
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()

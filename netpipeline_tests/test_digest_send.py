@@ -6,9 +6,7 @@ import email.policy
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from netpipeline_tests.smtp_server import Handler, free_port
 
 from netpipeline.digest import ledger
 from netpipeline.digest.mailer import (
@@ -18,6 +16,7 @@ from netpipeline.digest.send import build_digests, send_digests
 from netpipeline.digest.subscriptions import load_subscriptions, parse_subscriptions
 from netpipeline.settings import PROJECT_ROOT
 from netpipeline.warehouse import connect
+from netpipeline_tests.smtp_server import free_port
 from netpipeline_tests.digest_samples import BASE, DAY, make_events, make_trials
 
 MAIL_FROM = "NET trials digest <digest@netpipeline.invalid>"
@@ -30,17 +29,6 @@ subscribers:
   - {id: dan, email: dan@example.org, name: Dan, rules: {watchlist: [NCT00569127], mechanism_classes: [interferon]}}
 """)
 IDS = ["ann", "bob", "cat", "dan"]
-
-
-@pytest.fixture
-def smtp():
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

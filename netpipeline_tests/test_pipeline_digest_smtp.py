@@ -6,11 +6,9 @@ import email
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
-from netpipeline_tests.smtp_server import Handler, free_port
 
 pytestmark = pytest.mark.slow
 D1, D2 = "2026-11-18", "2026-11-19"
@@ -24,17 +22,6 @@ subscribers:
      rules: {near: [{label: Boston, lat: 42.3601, lon: -71.0589, radius_km: 50}], event_types: [sites]}}
   - {id: quiet, email: quiet@example.org, name: Quiet, rules: {watchlist: [NCT09999999], statuses: [COMPLETED]}}
 """
-
-
-@pytest.fixture
-def smtp():
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
