@@ -1,21 +1,32 @@
-"""Typed change events between two states of one trial (plain dicts read from trials.* views).
+"""Typed change events between two states of one trial (dicts built by trial_states.load_states).
 
 A trial state is a dict with the studies columns the diff reads (brief_title, overall_status,
-why_stopped, phases, enrollment, enrollment_type, <date>_raw/<date>_type, lead_sponsor,
-has_results, criteria, inclusion_criteria, exclusion_criteria) plus lists `sites`,
-`interventions` and `arms`. Only what a reader of the digest would call a change is an event:
-volatile fields never reach these dicts.
+why_stopped, phases, phase_label, enrollment, enrollment_type, <date>_raw/<date>_type,
+lead_sponsor, lead_sponsor_class, has_results, results_first_post_date_raw), the eligibility
+text (criteria, inclusion_criteria, exclusion_criteria) plus lists `sites`, `interventions` and
+`arms`. Only what a reader of the digest would call a change is an event: volatile fields
+(versionHolder, MeSH browse lists, posting dates and their types, coordinates, contacts) never
+reach these dicts, and lists are compared as sets of identities, never by position.
+
+Significance: high = the trial's availability or evidence changed (new/left, status, phase,
+results, a site opening to patients); medium = what or where changed (enrolment target,
+eligibility, dates moved, sites, arms/interventions, sponsor); low = bookkeeping (title,
+a date or enrolment confirmed as ACTUAL without moving).
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from netpipeline.changes.eligibility import line_diff, same_text, sections_changed
 from netpipeline.changes.sites import match_sites
 
 DATE_FIELDS = ("start_date", "primary_completion_date", "completion_date")
 SITE_DETAIL_KEYS = ("facility", "city", "state", "zip", "country", "status", "lat", "lon")
+OPEN_SITE_STATUSES = (None, "RECRUITING", "NOT_YET_RECRUITING")
+_SPACES = re.compile(r"\s+")
 
 
 def event(nct_id: str, event_type: str, significance: str, field: str | None = None,
@@ -39,17 +50,29 @@ def _phase_text(phases: list[str] | None) -> str:
     return "|".join(phases or []) or "NA"
 
 
+def _parse_date(text: str | None) -> tuple[date, int] | None:
+    """(date anchored at the start of its period, number of parts given: 1 year, 2 month, 3 day)."""
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        numbers = [int(p) for p in parts[:3]]
+        return date(numbers[0], (numbers + [1, 1])[1], (numbers + [1, 1, 1])[2]), len(numbers)
+    except (ValueError, IndexError):
+        return None
+
+
 def _date_shift(old: str | None, new: str | None) -> int | None:
-    def parse(text: str | None) -> date | None:
-        if not text:
-            return None
-        parts = text.split("-") + ["01", "01"]
-        try:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
-        except ValueError:
-            return None
-    a, b = parse(old), parse(new)
-    return (b - a).days if a and b else None
+    a, b = _parse_date(old), _parse_date(new)
+    return (b[0] - a[0]).days if a and b else None
+
+
+def _within(old: str | None, new: str | None) -> bool:
+    """The new date lies inside the old one's period ('2026-11' -> '2026-11-16'): refined, not moved."""
+    a, b = _parse_date(old), _parse_date(new)
+    if not a or not b or b[1] < a[1]:
+        return False
+    return (b[0].year, b[0].month, b[0].day)[:a[1]] == (a[0].year, a[0].month, a[0].day)[:a[1]]
 
 
 def diff_trial(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,19 +89,21 @@ def diff_trial(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]
     out.extend(_enrollment(nct, old, new))
     out.extend(_dates(nct, old, new))
     if not same_text(old.get("criteria"), new.get("criteria")):
-        out.append(event(nct, "eligibility_changed", "medium", "eligibility_criteria", None, None,
-                         {"sections_changed": sections_changed(old, new), "diff": line_diff(old.get("criteria"), new.get("criteria"))}))
+        diff = line_diff(old.get("criteria"), new.get("criteria"))
+        out.append(event(nct, "eligibility_changed", "medium", "eligibility_criteria", None, None, {
+            "sections_changed": sections_changed(old, new), "diff": diff,
+            "lines_removed": sum(d["op"] == "-" for d in diff), "lines_added": sum(d["op"] == "+" for d in diff)}))
     if old.get("lead_sponsor") != new.get("lead_sponsor"):
-        out.append(event(nct, "sponsor_changed", "medium", "lead_sponsor", old.get("lead_sponsor"), new.get("lead_sponsor")))
+        out.append(event(nct, "sponsor_changed", "medium", "lead_sponsor", old.get("lead_sponsor"), new.get("lead_sponsor"),
+                         {"old_class": old.get("lead_sponsor_class"), "new_class": new.get("lead_sponsor_class")}))
     if not old.get("has_results") and new.get("has_results"):
         out.append(event(nct, "results_posted", "high", "has_results", "false", "true",
                          {"results_first_post_date": new.get("results_first_post_date_raw")}))
     out.extend(_sites(nct, old.get("sites") or [], new.get("sites") or []))
     out.extend(_members(nct, "intervention", old.get("interventions") or [], new.get("interventions") or [],
-                        lambda i: ((i.get("intervention_type") or "").upper(), (i.get("name") or "").strip().lower()),
-                        lambda i: i.get("name")))
+                        lambda i: i.get("name"), lambda i: {"type": i.get("intervention_type")}))
     out.extend(_members(nct, "arm", old.get("arms") or [], new.get("arms") or [],
-                        lambda a: (a.get("label") or "").strip().lower(), lambda a: a.get("label")))
+                        lambda a: a.get("label"), lambda a: {"type": a.get("group_type")}))
     return out
 
 
@@ -86,6 +111,7 @@ def _enrollment(nct: str, old: dict, new: dict) -> list[dict[str, Any]]:
     if old.get("enrollment") == new.get("enrollment") and old.get("enrollment_type") == new.get("enrollment_type"):
         return []
     count_changed = old.get("enrollment") != new.get("enrollment")
+    # old/new are the counts; a type-only change (target confirmed as ACTUAL) keeps them equal.
     return [event(nct, "enrollment_changed", "medium" if count_changed else "low", "enrollment",
                   old.get("enrollment"), new.get("enrollment"),
                   {"old_type": old.get("enrollment_type"), "new_type": new.get("enrollment_type")})]
@@ -99,28 +125,46 @@ def _dates(nct: str, old: dict, new: dict) -> list[dict[str, Any]]:
         if old_raw == new_raw and old_type == new_type:
             continue
         shift = _date_shift(old_raw, new_raw)
-        # A date confirmed as it was planned (ESTIMATED -> ACTUAL, same date) is worth little.
-        significance = "low" if old_raw == new_raw else ("medium" if name != "start_date" or (shift or 0) else "low")
-        out.append(event(nct, "date_changed", significance, name, old_raw, new_raw,
+        # Confirmed as planned (same date, or a finer date inside the planned month/year, now
+        # ACTUAL) is bookkeeping; a date that moved is news.
+        confirmed = old_raw == new_raw or (new_type == "ACTUAL" and _within(old_raw, new_raw))
+        out.append(event(nct, "date_changed", "low" if confirmed else "medium", name, old_raw, new_raw,
                          {"old_type": old_type, "new_type": new_type, "shift_days": shift}))
     return out
 
 
 def _sites(nct: str, old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
     pairs, removed, added = match_sites(old, new)
-    out = [event(nct, "site_added", "high" if (s.get("status") in (None, "RECRUITING", "NOT_YET_RECRUITING")) else "medium",
+    out = [event(nct, "site_added", "high" if s.get("status") in OPEN_SITE_STATUSES else "medium",
                  "site", None, s.get("name"), site_details(s)) for s in added]
     out += [event(nct, "site_removed", "medium", "site", s.get("name"), None, site_details(s)) for s in removed]
     for before, after in pairs:
         if before.get("status") != after.get("status"):
-            out.append(event(nct, "site_status_changed", "medium", "site_status", before.get("status"), after.get("status"),
-                             site_details(after)))
+            details = {**site_details(after), "old_status": before.get("status")}
+            if before.get("name") != after.get("name"):
+                details["old_facility"] = before.get("name")
+            out.append(event(nct, "site_status_changed", "high" if after.get("status") == "RECRUITING" else "medium",
+                             "site_status", before.get("status"), after.get("status"), details))
     return out
 
 
-def _members(nct: str, kind: str, old: list[dict], new: list[dict], key, label) -> list[dict[str, Any]]:
-    old_keys = {key(m): m for m in old}
-    new_keys = {key(m): m for m in new}
-    out = [event(nct, f"{kind}_added", "medium", kind, None, label(m)) for k, m in new_keys.items() if k not in old_keys]
-    out += [event(nct, f"{kind}_removed", "medium", kind, label(m), None) for k, m in old_keys.items() if k not in new_keys]
+def _identity(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip().lower()
+
+
+def _members(nct: str, kind: str, old: list[dict], new: list[dict], label: Callable[[dict], str | None],
+             details: Callable[[dict], dict]) -> list[dict[str, Any]]:
+    """Added/removed members of a list compared as a multiset of names (order never matters)."""
+    old_count = Counter(_identity(label(m)) for m in old)
+    new_count = Counter(_identity(label(m)) for m in new)
+    out = []
+    for members, surplus, event_type in ((new, new_count - old_count, f"{kind}_added"),
+                                         (old, old_count - new_count, f"{kind}_removed")):
+        for m in members:
+            key = _identity(label(m))
+            if surplus[key] > 0:
+                surplus[key] -= 1
+                added = event_type.endswith("_added")
+                out.append(event(nct, event_type, "medium", kind, None if added else label(m),
+                                 label(m) if added else None, details(m)))
     return out
