@@ -83,7 +83,7 @@ def test_a_refused_recipient_fails_the_asset_visibly_and_is_retried_on_rerun(tmp
         runs = h.tick_digest()[0]   # both days: D1 has nothing to send, D2 has one refused recipient
         assert [(r.partition, r.success) for r in runs] == [(D1, True), (D2, False)]
         assert "boston" in runs[1].error and "1 digest(s) failed" in runs[1].error
-        assert h.query("SELECT status, attempts FROM digest.deliveries WHERE subscriber_id = 'boston'") == [("failed", 1)]
+        assert h.query("SELECT status, attempts FROM digest.deliveries WHERE subscriber_id = 'boston' AND snapshot_date = ?", [D2]) == [("failed", 1)]
         assert handler.received() == {"all@example.org": 1}
         handler.refuse.clear()
         assert h.run_day(D2, assets=["digest/emails"]).success

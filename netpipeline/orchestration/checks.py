@@ -40,7 +40,7 @@ def _define_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         day = date.fromisoformat(context.partition_key)
         started = time.monotonic()
         with warehouse.get_connection() as con:
-            o = run_day_check(con, day, check, quality_gate.volume_drop_max)
+            o = run_day_check(con, day, check, quality_gate.volume_drop_max, run_id=context.op_execution_context.run_id)
         if not o.passed:
             context.log.warning(o.summary())
         return dg.AssetCheckResult(
@@ -48,9 +48,11 @@ def _define_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
             severity=dg.AssetCheckSeverity.ERROR if check.severity == "blocking" else dg.AssetCheckSeverity.WARN,
             description=o.summary(),
             metadata={
+                "severity": check.severity,
                 "evaluated_rows": o.evaluated_rows,
                 "failures": o.failures,
                 "failure_share": o.failure_share,
+                "offending_nct_ids": dg.MetadataValue.json(o.offending_nct_ids),
                 "offending_sample": dg.MetadataValue.json(o.sample),
                 "expectations": dg.MetadataValue.json(o.expectations),
                 "tables": o.table,

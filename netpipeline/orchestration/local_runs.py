@@ -47,9 +47,17 @@ def _root_message(error) -> str:
     return error.message.strip()
 
 
-def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult) -> RunOutcome:
+def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult,
+             instance: dg.DagsterInstance | None = None) -> RunOutcome:
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
-    skipped = sorted({e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"})
+    # Steps that never started: skipped (STEP_SKIPPED), or abandoned because a step they depend
+    # on failed, e.g. everything after a failed blocking check (Dagster only logs those).
+    skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
+    snapshot_id = result.dagster_run.execution_plan_snapshot_id
+    if instance is not None and snapshot_id:
+        started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+        skipped |= {step.key for step in instance.get_execution_plan_snapshot(snapshot_id).steps} - started
+    skipped = sorted(skipped)
     failed_checks = sorted(
         e.event_specific_data.check_name  # type: ignore[union-attr]
         for e in result.all_events
@@ -66,7 +74,7 @@ def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_na
     job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
                                     asset_selection=asset_selection, tags=tags)
-    return _outcome(job_name, day, result)
+    return _outcome(job_name, day, result, instance)
 
 
 def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None) -> tuple[str | None, list[RunOutcome], str | None]:

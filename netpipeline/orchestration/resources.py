@@ -47,7 +47,14 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with super().get_connection() as con:
-            yield con
+            try:
+                yield con
+            except BaseException:
+                # dagster_duckdb closes the connection only when the block succeeds; a step that
+                # raised (e.g. ChangeLogError) would otherwise keep the file open until garbage
+                # collection, and other connections in the process fail ("different configuration").
+                con.close()
+                raise
 
 
 class CtgovApiResource(ConfigurableResource):

@@ -25,7 +25,8 @@ CHECKS: tuple[CheckDef, ...] = (
              "The stored day holds exactly the API's totalCount distinct studies, each once."),
     CheckDef("volume_within_limit", "raw", "blocking",
              "The day's study count did not drop by more than NETPIPELINE_VOLUME_DROP_MAX against the previous "
-             "stored day: the signature of an API outage or a broken query, never of real trials ending."),
+             "stored day whose raw blocking checks passed: the signature of an API outage or a broken query, "
+             "never of real trials ending."),
     CheckDef("data_date_advances", "raw", "warning",
              "The data timestamp is newer than the previous stored day's."),
     CheckDef("nct_id_valid", "trials", "blocking",
@@ -33,22 +34,26 @@ CHECKS: tuple[CheckDef, ...] = (
     CheckDef("enums_valid", "trials", "blocking",
              "Overall status, phases, study type and sponsor class hold values of the API spec's enums."),
     CheckDef("children_have_parent", "trials", "blocking",
-             "Every child row (conditions, interventions, sites, sponsors, arms, outcomes, eligibility, MeSH) "
-             "points to a study of the same day."),
+             "Every child row (conditions, interventions, sites, sponsors, arms, outcomes, eligibility, MeSH, "
+             "references, ids, enum findings, NET enrichment) points to a study of the same day."),
     CheckDef("date_precision_valid", "trials", "blocking",
-             "Every date kept its precision (year, month or day) and parsed to a typed date."),
+             "Every date the API served (all 15 date fields) kept its precision (year, month or day) and parsed "
+             "to a typed date."),
     CheckDef("enrollment_non_negative", "trials", "blocking",
              "Enrolment counts are zero or more."),
     CheckDef("raw_trials_reconciled", "trials", "blocking",
-             "Every raw study of the day was normalised: one trials.studies row per raw study."),
+             "Every raw study of the day was normalised: one trials.studies row per raw.study_days study, and as "
+             "many trials.studies rows as the pull stored (raw.pulls.studies)."),
     CheckDef("start_before_completion", "trials", "warning",
-             "Start date is not after the primary completion or completion date."),
+             "Start date is not after the primary completion or completion date (compared at the coarser of "
+             "the two dates' precisions)."),
     CheckDef("site_coordinates_in_range", "trials", "warning",
              "Site latitudes lie in [-90, 90] and longitudes in [-180, 180]."),
     CheckDef("recruiting_trials_have_recruiting_site", "trials", "warning",
              "A recruiting trial that reports site statuses has at least one recruiting site."),
     CheckDef("no_unknown_enum_values", "trials", "warning",
-             "No enum field holds a value outside the API spec (normalisation keeps and reports such values)."),
+             "No study holds an enum value outside the API spec in any field normalisation checks (it keeps and "
+             "reports such values in trials.enum_findings)."),
 )
 
 

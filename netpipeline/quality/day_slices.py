@@ -3,29 +3,38 @@
 Each check is one or more parts: a query (parameter `$day`) whose result Great Expectations
 validates with the expectations named in `expectations.py`. Keeping the SQL here, apart from
 GX, lets tests and the UI show exactly what was validated.
+
+Every row of a slice is one thing that can fail (a study, a site, a date, the day's counts),
+so "failures" in quality.check_results counts rows of these slices.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from netpipeline.normalise.trials_schema import DATE_FIELDS as _TRIALS_DATE_FIELDS
+from netpipeline.quality.catalog import CHECKS
 
 # Child tables of trials.studies that must point to a study of the same day.
 CHILD_TABLES = (
     "conditions", "keywords", "interventions", "intervention_other_names", "design_groups",
     "design_group_interventions", "sponsors", "facilities", "facility_contacts", "central_contacts",
     "overall_officials", "eligibilities", "design_outcomes", "browse_conditions", "browse_interventions",
-    "study_references", "id_information", "net_profile", "intervention_classes",
+    "study_references", "id_information", "enum_findings", "net_profile", "intervention_classes",
 )
 
-DATE_FIELDS = (
-    "start_date", "primary_completion_date", "completion_date", "study_first_post_date",
-    "last_update_post_date", "results_first_post_date",
-)
+# Raw checks that make a stored day unfit as the volume yardstick of later days.
+_RAW_BLOCKING = ", ".join(f"'{c.name}'" for c in CHECKS if c.target == "raw" and c.severity == "blocking")
+
+# Every date of trials.studies (each has <date>, <date>_raw, <date>_precision, <date>_type).
+DATE_FIELDS = tuple(prefix for prefix, _key, _is_struct in _TRIALS_DATE_FIELDS)
 
 
 @dataclass(frozen=True)
 class SlicePart:
     label: str          # the table (or relation) the part validates, shown in results
     sql: str
+    # Columns shown next to an offending value in summaries (which table, which date field...).
+    context: tuple[str, ...] = ()
 
 
 def _children_sql(existing: set[str]) -> str:
@@ -47,6 +56,31 @@ def _dates_sql() -> str:
     )
 
 
+def _not_after(start: str, end: str) -> str:
+    """start <= end at the coarser of the two dates' precisions (NULL when either is missing).
+
+    A partial date is stored anchored at the first day of its month/year, so a start of 2025-03-15
+    and a completion of "2025-03" must compare as months, not as 2025-03-15 > 2025-03-01.
+    """
+    def key(column: str) -> str:
+        coarser = (f"CASE WHEN 'year' IN ({start}_precision, {end}_precision) THEN 'year' "
+                   f"WHEN 'month' IN ({start}_precision, {end}_precision) THEN 'month' ELSE 'day' END")
+        return (f"(CASE {coarser} WHEN 'year' THEN year({column}) * 10000 "
+                f"WHEN 'month' THEN year({column}) * 10000 + month({column}) * 100 "
+                f"ELSE year({column}) * 10000 + month({column}) * 100 + day({column}) END)")
+
+    return f"CASE WHEN {start} IS NULL OR {end} IS NULL THEN NULL ELSE {key(start)} <= {key(end)} END"
+
+
+def _start_vs_completion_sql() -> str:
+    return f"""
+        SELECT nct_id, start_date_raw AS start_date, primary_completion_date_raw AS primary_completion_date,
+               completion_date_raw AS completion_date,
+               {_not_after('start_date', 'primary_completion_date')} AS start_not_after_primary_completion,
+               {_not_after('start_date', 'completion_date')} AS start_not_after_completion
+        FROM trials.studies WHERE snapshot_date = $day"""
+
+
 def slice_parts(check_name: str, existing_trials_tables: set[str]) -> list[SlicePart]:
     """The queries behind a check (see catalog.CHECKS)."""
     parts = {
@@ -61,13 +95,17 @@ def slice_parts(check_name: str, existing_trials_tables: set[str]) -> list[Slice
                 FROM (SELECT 1) LEFT JOIN raw.pulls p ON p.snapshot_date = $day"""),
         ],
         "volume_within_limit": [
+            # Against the latest earlier stored day whose raw blocking checks did not fail: a day
+            # that lost 30% of its studies must not become the yardstick of the day after it.
             SlicePart("raw.pulls", """
                 WITH today AS (SELECT count(*) AS n FROM raw.study_days WHERE snapshot_date = $day),
-                     prev AS (SELECT max(snapshot_date) AS d FROM raw.pulls WHERE snapshot_date < $day),
+                     prev AS (SELECT max(snapshot_date) AS d FROM raw.pulls WHERE snapshot_date < $day
+                              AND snapshot_date NOT IN (SELECT snapshot_date FROM quality.check_results
+                                                        WHERE check_name IN (%s) AND NOT passed)),
                      prev_n AS (SELECT count(*) AS n FROM raw.study_days WHERE snapshot_date = (SELECT d FROM prev))
                 SELECT today.n AS studies, (SELECT d FROM prev) AS previous_date, prev_n.n AS previous_studies,
-                       CASE WHEN prev_n.n > 0 THEN greatest(0, (prev_n.n - today.n) / prev_n.n::DOUBLE) ELSE 0 END AS drop_share
-                FROM today, prev_n"""),
+                       CASE WHEN prev_n.n > 0 THEN round(greatest(0, (prev_n.n - today.n) / prev_n.n::DOUBLE), 6) ELSE 0 END AS drop_share
+                FROM today, prev_n""" % _RAW_BLOCKING, context=("studies", "previous_date", "previous_studies")),
         ],
         "data_date_advances": [
             SlicePart("raw.pulls", """
@@ -85,10 +123,11 @@ def slice_parts(check_name: str, existing_trials_tables: set[str]) -> list[Slice
             SlicePart("trials.studies.phases", """
                 SELECT nct_id, unnest(phases) AS phase FROM trials.studies WHERE snapshot_date = $day"""),
             SlicePart("trials.sponsors", """
-                SELECT nct_id, agency_class FROM trials.sponsors WHERE snapshot_date = $day"""),
+                SELECT nct_id, lead_or_collaborator, agency_class FROM trials.sponsors WHERE snapshot_date = $day""",
+                      context=("lead_or_collaborator",)),
         ],
-        "children_have_parent": [SlicePart("trials.*", _children_sql(existing_trials_tables))],
-        "date_precision_valid": [SlicePart("trials.studies", _dates_sql())],
+        "children_have_parent": [SlicePart("trials.*", _children_sql(existing_trials_tables), context=("child_table",))],
+        "date_precision_valid": [SlicePart("trials.studies", _dates_sql(), context=("field", "raw"))],
         "enrollment_non_negative": [
             SlicePart("trials.studies", "SELECT nct_id, enrollment FROM trials.studies WHERE snapshot_date = $day"),
         ],
@@ -98,31 +137,36 @@ def slice_parts(check_name: str, existing_trials_tables: set[str]) -> list[Slice
                 FROM raw.study_days r
                 LEFT JOIN trials.studies s ON s.snapshot_date = r.snapshot_date AND s.nct_id = r.nct_id
                 WHERE r.snapshot_date = $day GROUP BY r.nct_id"""),
+            # The counts, also against what the pull recorded: a study lost from raw.study_days
+            # after the pull (which the raw checks only see when raw is pulled again) shows here.
             SlicePart("trials.studies", """
                 SELECT (SELECT count(*) FROM raw.study_days WHERE snapshot_date = $day) AS raw_studies,
-                       (SELECT count(*) FROM trials.studies WHERE snapshot_date = $day) AS trials_studies"""),
+                       (SELECT count(*) FROM trials.studies WHERE snapshot_date = $day) AS trials_studies,
+                       (SELECT studies FROM raw.pulls WHERE snapshot_date = $day) AS pulled_studies"""),
         ],
-        "start_before_completion": [
-            SlicePart("trials.studies", """
-                SELECT nct_id, start_date, primary_completion_date, completion_date
-                FROM trials.studies WHERE snapshot_date = $day"""),
-        ],
+        "start_before_completion": [SlicePart("trials.studies", _start_vs_completion_sql(),
+                                             context=("start_date", "primary_completion_date", "completion_date"))],
         "site_coordinates_in_range": [
             SlicePart("trials.facilities", """
-                SELECT nct_id, latitude, longitude FROM trials.facilities WHERE snapshot_date = $day"""),
+                SELECT nct_id, facility_id, name AS facility, latitude, longitude
+                FROM trials.facilities WHERE snapshot_date = $day""", context=("facility",)),
         ],
         "recruiting_trials_have_recruiting_site": [
             SlicePart("trials.facilities", """
-                SELECT s.nct_id, count(*) FILTER (WHERE f.status = 'RECRUITING') AS recruiting_sites
+                SELECT s.nct_id, count(*) AS sites_with_status,
+                       count(*) FILTER (WHERE f.status = 'RECRUITING') AS recruiting_sites
                 FROM trials.studies s JOIN trials.facilities f ON f.snapshot_date = s.snapshot_date AND f.nct_id = s.nct_id
                 WHERE s.snapshot_date = $day AND s.overall_status = 'RECRUITING' AND f.status IS NOT NULL
-                GROUP BY s.nct_id"""),
+                GROUP BY s.nct_id""", context=("sites_with_status",)),
         ],
         "no_unknown_enum_values": [
-            SlicePart("trials_versions.enum_findings", """
-                SELECT e.nct_id, e.field, e.value
-                FROM trials_versions.enum_findings e JOIN raw.study_days d USING (content_hash)
-                WHERE d.snapshot_date = $day"""),
+            # One row per study of the day: its unknown enum values (NULL when it has none).
+            SlicePart("trials.enum_findings", """
+                SELECT s.nct_id,
+                       string_agg(DISTINCT e.field || ' = ' || e.value, '; ') AS unknown_values
+                FROM trials.studies s
+                LEFT JOIN trials.enum_findings e ON e.snapshot_date = s.snapshot_date AND e.content_hash = s.content_hash
+                WHERE s.snapshot_date = $day GROUP BY s.nct_id"""),
         ],
     }
     return parts[check_name]

@@ -3,22 +3,31 @@
 GX is imported inside the functions only: importing it costs 5-9 s, and the code location
 must load fast. The validation goes through GX's pandas datasource on query results, because
 GX cannot validate DuckDB through its SQL datasource.
+
+Counting: every row of a slice (day_slices.py) is one thing that can fail. `evaluated_rows`
+is the number of slice rows (all parts of the check), `failures` the number of those rows that
+failed at least one expectation (an expectation that fails without naming rows, e.g. one that
+raised, counts once), so `failure_share` is in [0, 1]. The sample holds the first offending
+rows: the NCT ID, the failing column and value, and the row itself.
 """
 from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
 
 from netpipeline.normalise import api_enums
 from netpipeline.quality.catalog import CheckDef
-from netpipeline.quality.day_slices import slice_parts
+from netpipeline.quality.day_slices import SlicePart, slice_parts
 
 SAMPLE_SIZE = 10
+_ROW = "__row"          # row number added to every slice, so GX names offending rows exactly
+_EXAMPLES_IN_SUMMARY = 3
 
 
 @dataclass
@@ -30,18 +39,49 @@ class CheckOutcome:
     failures: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
     expectations: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None     # the check could not be evaluated (it then fails)
 
     @property
     def failure_share(self) -> float:
-        return round(self.failures / self.evaluated_rows, 6) if self.evaluated_rows else (0.0 if self.passed else 1.0)
+        if not self.evaluated_rows:
+            return 0.0 if self.passed else 1.0
+        return round(min(1.0, self.failures / self.evaluated_rows), 6)
+
+    @property
+    def offending_nct_ids(self) -> list[str]:
+        """The NCT IDs of the sample, first seen first, each once."""
+        return list(dict.fromkeys(str(s["nct_id"]) for s in self.sample if s.get("nct_id")))
 
     def summary(self) -> str:
-        failed = [e["expectation"] for e in self.expectations if not e["success"]]
+        if self.error:
+            return f"{self.check.name}: could not be evaluated: {self.error}"
         if self.passed:
             return f"{self.check.name}: passed on {self.evaluated_rows} rows"
-        ids = ", ".join(sorted({str(s.get("nct_id")) for s in self.sample if s.get("nct_id")}))
+        failed = list(dict.fromkeys(e["expectation"] for e in self.expectations if not e["success"]))
+        examples = "; ".join(describe(s) for s in self.sample[:_EXAMPLES_IN_SUMMARY])
         return (f"{self.check.name}: {self.failures} of {self.evaluated_rows} rows failed "
-                f"({', '.join(failed)})" + (f"; e.g. {ids}" if ids else ""))
+                f"({', '.join(failed)})" + (f"; e.g. {examples}" if examples else ""))
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """One offending row in words: `NCT00000003 overall_status='PAUSED_FOR_LUNCH'`."""
+    parts = [str(entry["nct_id"])] if entry.get("nct_id") and entry.get("column") != "nct_id" else []
+    value = entry.get("value")
+    if isinstance(value, dict):
+        parts.append(", ".join(f"{k}={_short(v)}" for k, v in value.items()))
+    elif entry.get("column"):
+        parts.append(f"{entry['column']}={_short(value)}")
+    if entry.get("error"):
+        parts.append(f"error: {_short(entry['error'], 200)}")
+    context = entry.get("context") or {}
+    if context:
+        parts.append("(" + ", ".join(f"{k}={_short(v)}" for k, v in context.items()) + ")")
+    return " ".join(parts)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
@@ -85,11 +125,13 @@ def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
         ],
         ("enrollment_non_negative", 0): [gxe.ExpectColumnValuesToBeBetween(column="enrollment", min_value=0)],
         ("raw_trials_reconciled", 0): [gxe.ExpectColumnValuesToBeBetween(column="trials_rows", min_value=1, max_value=1)],
-        ("raw_trials_reconciled", 1): [gxe.ExpectColumnPairValuesToBeEqual(column_A="raw_studies", column_B="trials_studies")],
+        ("raw_trials_reconciled", 1): [
+            gxe.ExpectColumnPairValuesToBeEqual(column_A="raw_studies", column_B="trials_studies"),
+            gxe.ExpectColumnPairValuesToBeEqual(column_A="trials_studies", column_B="pulled_studies"),
+        ],
         ("start_before_completion", 0): [
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=col, column_B="start_date", or_equal=True, ignore_row_if="either_value_is_missing")
-            for col in ("primary_completion_date", "completion_date")
+            gxe.ExpectColumnValuesToBeInSet(column=col, value_set=[True])
+            for col in ("start_not_after_primary_completion", "start_not_after_completion")
         ],
         ("site_coordinates_in_range", 0): [
             gxe.ExpectColumnValuesToBeBetween(column="latitude", min_value=-90, max_value=90),
@@ -98,7 +140,7 @@ def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
         ("recruiting_trials_have_recruiting_site", 0): [
             gxe.ExpectColumnValuesToBeBetween(column="recruiting_sites", min_value=1),
         ],
-        ("no_unknown_enum_values", 0): [gxe.ExpectTableRowCountToEqual(value=0)],
+        ("no_unknown_enum_values", 0): [gxe.ExpectColumnValuesToBeNull(column="unknown_values")],
     }
     return suites[(name, part)]
 
@@ -118,58 +160,119 @@ def run_check(con: duckdb.DuckDBPyConnection, check: CheckDef, day: date, params
               existing_trials_tables: set[str]) -> CheckOutcome:
     import great_expectations as gx
 
-    context, batch_definition = _batch_definition()
+    _context, batch_definition = _batch_definition()
     parts = slice_parts(check.name, existing_trials_tables)
     outcome = CheckOutcome(check=check, table=", ".join(p.label for p in parts), passed=True)
     for index, part in enumerate(parts):
         frame = con.execute(part.sql.replace("$day", "$1"), [day]).df()
+        frame.insert(0, _ROW, range(len(frame)))
         suite = gx.ExpectationSuite(name=f"{check.name}.{index}", expectations=_suite_for(check.name, index, params))
-        id_columns = ["nct_id"] if "nct_id" in frame.columns else []
+        id_columns = [_ROW] + (["nct_id"] if "nct_id" in frame.columns else [])
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
             suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": id_columns})
-        outcome.evaluated_rows = max(outcome.evaluated_rows, len(frame))
+        failing_rows: dict[int, list[str]] = {}      # row -> columns of the first expectation it failed
+        rowless: list[dict[str, Any]] = []           # failed expectations that name no rows
         for item in result.results:
-            detail = item.result or {}
-            unexpected = int(detail.get("unexpected_count") or (0 if item.success else 1))
+            columns = _columns(item.expectation_config.kwargs)
+            rows = _failing_rows(item)
+            error = _error(item)
             outcome.expectations.append({
                 "expectation": item.expectation_config.type,
-                "column": item.expectation_config.kwargs.get("column") or item.expectation_config.kwargs.get("column_A"),
+                "column": ", ".join(columns) or None,
                 "part": part.label,
                 "success": bool(item.success),
-                "unexpected": unexpected,
+                "unexpected": len(rows) if rows else (0 if item.success else 1),
+                **({"error": error} if error else {}),
             })
-            if not item.success:
-                outcome.passed = False
-                outcome.failures += unexpected
-                outcome.sample.extend(_sample(item, frame))
-    outcome.failures = min(outcome.failures, max(outcome.evaluated_rows, outcome.failures))
-    outcome.sample = outcome.sample[:SAMPLE_SIZE]
+            if item.success:
+                continue
+            outcome.passed = False
+            if rows:
+                for row in rows:
+                    failing_rows.setdefault(row, columns)
+            else:
+                rowless.append({"nct_id": None, "column": ", ".join(columns) or None,
+                                "value": _plain((item.result or {}).get("observed_value")),
+                                "error": error or "failed without naming rows", "part": part.label})
+        outcome.evaluated_rows += len(frame)
+        outcome.failures += len(failing_rows) + len(rowless)
+        for row in sorted(failing_rows):
+            if len(outcome.sample) < SAMPLE_SIZE:
+                outcome.sample.append(_entry(frame, row, failing_rows[row], part))
+        outcome.sample.extend(rowless[: max(0, SAMPLE_SIZE - len(outcome.sample))])
     return outcome
 
 
-def _sample(item: Any, frame: Any) -> list[dict[str, Any]]:
-    detail = item.result or {}
-    column = item.expectation_config.kwargs.get("column")
-    rows = []
-    for entry in (detail.get("unexpected_index_list") or [])[:SAMPLE_SIZE]:
-        if isinstance(entry, dict):
-            rows.append({"nct_id": entry.get("nct_id"), "column": column, "value": _plain(entry.get(column))})
-    if not rows:
-        for value in (detail.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]:
-            rows.append({"nct_id": None, "column": column, "value": _plain(value)})
-    if not rows and detail.get("observed_value") is not None:
-        rows.append({"nct_id": None, "column": column, "value": _plain(detail.get("observed_value"))})
-        rows.extend({"nct_id": r.get("nct_id"), "column": None, "value": _plain(r)}
-                    for r in frame.head(SAMPLE_SIZE - 1).to_dict("records"))
-    return rows
+def failed_outcome(check: CheckDef, error: BaseException) -> CheckOutcome:
+    """The outcome of a check that could not run (SQL error, GX error): it fails, with the error."""
+    message = f"{type(error).__name__}: {error}"
+    return CheckOutcome(check=check, table="", passed=False, failures=1, error=message,
+                        sample=[{"nct_id": None, "column": None, "value": None, "error": message}],
+                        expectations=[{"expectation": "check_evaluated", "column": None, "part": "",
+                                       "success": False, "unexpected": 1, "error": message}])
+
+
+def _columns(kwargs: dict[str, Any]) -> list[str]:
+    if kwargs.get("column"):
+        return [kwargs["column"]]
+    return [kwargs[k] for k in ("column_A", "column_B") if kwargs.get(k)]
+
+
+def _failing_rows(item: Any) -> list[int]:
+    entries = (item.result or {}).get("unexpected_index_list") or []
+    return [int(e[_ROW]) for e in entries if isinstance(e, dict) and e.get(_ROW) is not None]
+
+
+def _error(item: Any) -> str | None:
+    info = item.exception_info or {}
+    candidates = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for candidate in candidates:
+        if candidate.get("raised_exception"):
+            return str(candidate.get("exception_message") or "expectation raised")
+    return None
+
+
+def _entry(frame: Any, row: int, columns: list[str], part: SlicePart) -> dict[str, Any]:
+    record = {k: _plain(v) for k, v in frame.iloc[row].items() if k != _ROW}
+    value = record.get(columns[0]) if len(columns) == 1 else {c: record.get(c) for c in columns}
+    return {
+        "nct_id": record.get("nct_id"),
+        "column": ", ".join(columns),
+        "value": value,
+        "context": {c: record[c] for c in part.context if record.get(c) is not None},
+        "part": part.label,
+    }
 
 
 def _plain(value: Any) -> Any:
-    """JSON-safe scalar for metadata and the results table (numpy, timestamps, tuples)."""
+    """JSON-safe scalar for metadata and the results table (numpy, pandas NA/NaT, timestamps)."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, datetime) or hasattr(value, "to_pydatetime"):
+        try:
+            value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        except ValueError:
+            return None
+        if value != value:  # NaT
+            return None
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "tolist"):              # numpy scalars and arrays
+        return _plain(value.tolist()) if not isinstance(value.tolist(), list) else [_plain(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
     try:
         json.dumps(value)
         return value
     except TypeError:
-        if hasattr(value, "item"):
-            return value.item()
         return str(value)

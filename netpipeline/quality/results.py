@@ -7,7 +7,7 @@ from datetime import date, datetime
 import duckdb
 
 from netpipeline.quality.catalog import CheckDef, Target, checks_for
-from netpipeline.quality.expectations import CheckOutcome, run_check
+from netpipeline.quality.expectations import CheckOutcome, describe, failed_outcome, run_check
 from netpipeline.warehouse import ensure_schema, transaction
 
 QUALITY_DDL = """
@@ -21,24 +21,38 @@ CREATE TABLE IF NOT EXISTS quality.check_results (
     evaluated_rows BIGINT    NOT NULL,
     failures       BIGINT    NOT NULL,
     failure_share  DOUBLE    NOT NULL,
-    sample         VARCHAR   NOT NULL,   -- JSON: up to 10 offending {nct_id, column, value}
+    sample         VARCHAR   NOT NULL,   -- JSON: up to 10 offending {nct_id, column, value, context, part}
     expectations   VARCHAR   NOT NULL,   -- JSON: each GX expectation and its outcome
     checked_at     TIMESTAMP NOT NULL
 );
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS summary VARCHAR;
+ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 """
+
+_COLUMNS = ("snapshot_date", "check_name", "target_table", "severity", "passed", "evaluated_rows", "failures",
+            "failure_share", "sample", "expectations", "checked_at", "summary", "run_id")
+_EXAMPLES_IN_GATE = 3
 
 
 def ensure_quality_schema(con: duckdb.DuckDBPyConnection) -> None:
     ensure_schema(con, QUALITY_DDL)
 
 
-def run_day_check(con: duckdb.DuckDBPyConnection, day: date, check: CheckDef, volume_drop_max: float) -> CheckOutcome:
-    """Run one check for the day and record its outcome (replacing an earlier one)."""
+def run_day_check(con: duckdb.DuckDBPyConnection, day: date, check: CheckDef, volume_drop_max: float,
+                  run_id: str | None = None) -> CheckOutcome:
+    """Run one check for the day and record its outcome (replacing an earlier one).
+
+    A check that cannot be evaluated (a query or GX error) is recorded as failed with the error:
+    a blocking check that crashed must close the gate, not leave an earlier 'passed' in place.
+    """
     ensure_quality_schema(con)
     existing = {row[0] for row in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'trials'").fetchall()}
-    outcome = run_check(con, check, day, {"volume_drop_max": volume_drop_max}, existing)
-    record_outcomes(con, day, [outcome])
+    try:
+        outcome = run_check(con, check, day, {"volume_drop_max": volume_drop_max}, existing)
+    except Exception as exc:  # noqa: BLE001 - recorded and reported as the check's failure
+        outcome = failed_outcome(check, exc)
+    record_outcomes(con, day, [outcome], run_id=run_id)
     return outcome
 
 
@@ -47,20 +61,26 @@ def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, vo
     return [run_day_check(con, day, check, volume_drop_max) for check in checks_for(target)]
 
 
-def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[CheckOutcome]) -> None:
+def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[CheckOutcome],
+                    run_id: str | None = None) -> None:
+    ensure_quality_schema(con)
     checked_at = datetime.now().replace(microsecond=0)
     with transaction(con):
         for o in outcomes:
             con.execute("DELETE FROM quality.check_results WHERE snapshot_date = ? AND check_name = ?", [day, o.check.name])
             con.execute(
-                "INSERT INTO quality.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO quality.check_results ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                 [day, o.check.name, o.table, o.check.severity, o.passed, o.evaluated_rows, o.failures,
-                 o.failure_share, json.dumps(o.sample, default=str), json.dumps(o.expectations, default=str), checked_at],
+                 o.failure_share, json.dumps(o.sample, default=str), json.dumps(o.expectations, default=str),
+                 checked_at, o.summary(), run_id],
             )
 
 
 def blocking_failures(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
-    """Summaries of the day's failed blocking checks; empty when the day may go on."""
+    """The day's failed blocking checks, each with what failed; empty when the day may go on.
+
+    E.g. `enums_valid (1 of 45 rows failed; e.g. NCT00000003 overall_status='PAUSED_FOR_LUNCH')`.
+    """
     if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'quality' "
                        "AND table_name = 'check_results'").fetchone():
         return []
@@ -69,4 +89,11 @@ def blocking_failures(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
         "WHERE snapshot_date = ? AND severity = 'blocking' AND NOT passed ORDER BY check_name",
         [day],
     ).fetchall()
-    return [f"{name} ({failures} of {evaluated} rows failed)" for name, failures, evaluated, _ in rows]
+    reasons = []
+    for name, failures, evaluated, sample in rows:
+        try:
+            examples = "; ".join(describe(s) for s in json.loads(sample)[:_EXAMPLES_IN_GATE])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            examples = ""
+        reasons.append(f"{name} ({failures} of {evaluated} rows failed" + (f"; e.g. {examples})" if examples else ")"))
+    return reasons

@@ -11,12 +11,17 @@ from netpipeline.digest.trial_facts import load_trial_facts
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.orchestration.resources import DigestMailResource
+from netpipeline.quality.results import blocking_failures
 
 DIGEST_EMAILS = dg.AssetKey(["digest", "emails"])
 
 
 class DigestSendError(RuntimeError):
     """Some digests could not be sent; the others were, and the ledger says which."""
+
+
+class DigestGateError(RuntimeError):
+    """The day's blocking quality checks failed: no digest is rendered or sent for it."""
 
 
 @dg.asset(
@@ -32,6 +37,11 @@ def digest_emails(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     day = date.fromisoformat(context.partition_key)
     subscribers = load_subscriptions(mail.subscriptions_file)
     with warehouse.get_connection() as con:
+        failed = blocking_failures(con, day)
+        if failed:
+            # The digest sensor never requests such a day; this refuses a manual materialisation too
+            # (the day may still hold a change-log computed before its checks failed).
+            raise DigestGateError(f"{day}: blocking quality checks failed, no digest: {'; '.join(failed)}")
         row = con.execute("SELECT base_date FROM changes.days WHERE snapshot_date = ?", [day]).fetchone()
         if row is None:
             raise RuntimeError(f"{day}: no change-log; materialise changes/events for {day} first")
@@ -59,6 +69,7 @@ def digest_emails(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     if report.failed:
         for subscriber, error in report.failed:
             context.log.error(f"digest for {subscriber} not sent: {error}")
-        raise DigestSendError(f"{day}: {len(report.failed)} digest(s) failed ({report.summary()}); "
-                              "they are recorded in digest.deliveries and will be retried on the next run")
+        who = "; ".join(f"{subscriber}: {error}" for subscriber, error in report.failed)
+        raise DigestSendError(f"{day}: {len(report.failed)} digest(s) failed ({who}); {report.summary()}. "
+                              "They are recorded in digest.deliveries and will be retried on the next run.")
     return dg.MaterializeResult(metadata=metadata)
