@@ -1,0 +1,23 @@
+"""docs/warehouse.md documents digest.deliveries column by column."""
+from __future__ import annotations
+
+import re
+
+from netpipeline.digest.ledger import ensure_ledger
+from netpipeline.warehouse import connect
+from netpipeline_tests.conftest import PROJECT_ROOT
+
+
+def documented_columns(table: str) -> list[str]:
+    doc = (PROJECT_ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    section = doc.split(f"### {table}\n", 1)[1].split("\n#", 1)[0]
+    return re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
+
+
+def test_digest_deliveries_columns_match_the_contract(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    ensure_ledger(con)
+    actual = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'digest' "
+        "AND table_name = 'deliveries' ORDER BY ordinal_position").fetchall()]
+    assert actual and actual == documented_columns("digest.deliveries")
