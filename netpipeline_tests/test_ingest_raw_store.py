@@ -122,3 +122,23 @@ def test_content_hash_ignores_whitespace_and_volatile_fields_only(shared_ctgov):
         changed = copy.deepcopy(record)
         changed["protocolSection"]["identificationModule"]["briefTitle"] += " (amended)"
         assert content_hash(changed) != content_hash(record)
+
+
+def test_staging_files_are_removed_and_engine_settings_restored_whatever_happens(two_days, tmp_path):
+    server, con = two_days
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    ingest(con, server, D1)
+    server.add_faults([Fault("missing_study", skip=1)])
+    with pytest.raises(IncompletePullError):
+        ingest(con, server, D2)
+    assert not list(tmp_path.glob(".raw-staging-*"))  # the private Parquet folder beside w.duckdb
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+
+
+def test_an_unchanged_day_stages_no_payload_and_stores_none(two_days):
+    server, con = two_days
+    ingest(con, server, D1)
+    size = con.execute("SELECT sum(payload_bytes) FROM raw.study_payloads").fetchone()[0]
+    again = ingest(con, server, D1)
+    assert (again.payloads_added, again.studies) == (0, 30)
+    assert con.execute("SELECT sum(payload_bytes) FROM raw.study_payloads").fetchone()[0] == size

@@ -4,6 +4,8 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import threading
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -151,24 +153,56 @@ def test_normalising_a_day_without_raw_rows_fails_and_writes_nothing(tmp_path):
     assert con.execute("SELECT count(*) FROM trials_versions.normalised_days").fetchall() == [(0,)]
 
 
-def test_a_failure_leaves_nothing_and_restores_settings(tmp_path, monkeypatch):
+def _break_enrichment(monkeypatch):
+    def broken(con, batch):
+        raise RuntimeError("enrichment failed")
+    monkeypatch.setattr(versions_module, "enrich_batch", broken)
+
+
+def _break_parsing(monkeypatch):
+    real_parse = versions_module._Batch.parse
+    calls = []
+
+    def broken(self, cursor):
+        calls.append(1)
+        if len(calls) == 3:  # a later batch: earlier ones are already inserted
+            raise RuntimeError("parsing failed")
+        return real_parse(self, cursor)
+    monkeypatch.setattr(versions_module._Batch, "parse", broken)
+
+
+def _break_writing(monkeypatch):
+    statements = dict(versions_module._STATEMENTS)
+    statements["facilities"] = "SELECT error('writing failed')"
+    monkeypatch.setattr(versions_module, "_STATEMENTS", statements)
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (_break_enrichment, "enrichment failed"),
+    (_break_parsing, "parsing failed"),
+    (_break_writing, "writing failed"),
+])
+def test_a_failure_leaves_nothing_and_restores_settings(tmp_path, monkeypatch, breakage, message):
+    """Whichever stage of the pipeline fails (parser or enricher thread, or the writer), the
+    error reaches the caller, no row of any version is left, and a re-run does it all."""
     con = new_warehouse(tmp_path / "w.duckdb")
     store_day(con, DAY1, list(real_records().values())[:50])
     settings = "SELECT name, value FROM duckdb_settings() " \
                "WHERE name IN ('memory_limit', 'preserve_insertion_order') ORDER BY 1"
     before = con.execute(settings).fetchall()
+    monkeypatch.setattr(versions_module, "BATCH_SIZE", 10)
+    breakage(monkeypatch)
+    threads_before = threading.active_count()
 
-    def broken_enrichment(con, content_hashes):
-        raise RuntimeError("enrichment failed")
-    monkeypatch.setattr(versions_module, "enrich_versions", broken_enrichment)
-
-    with pytest.raises(RuntimeError, match="enrichment failed"):
+    with pytest.raises((RuntimeError, duckdb.Error), match=message):
         normalise_day(con, DAY1)
     assert set(table_counts(con).values()) == {0}
     assert con.execute("SELECT count(*) FROM trials_versions.normalised_days").fetchall() == [(0,)]
     assert con.execute(settings).fetchall() == before
+    assert threading.active_count() == threads_before  # parser and enricher joined
     monkeypatch.undo()
     assert normalise_day(con, DAY1).versions_shredded == 50
+    assert table_counts(con)["net_profile"] == 50
 
 
 def test_batches_cover_every_version(tmp_path, monkeypatch):
@@ -178,7 +212,6 @@ def test_batches_cover_every_version(tmp_path, monkeypatch):
     hashes = store_day(con, DAY1, records)
     normalise_versions(con, hashes[::3])  # leave gaps in the payload rowids still to do
     monkeypatch.setattr(versions_module, "BATCH_SIZE", 7)
-    monkeypatch.setattr(versions_module.shred_requested, "__defaults__", (7,))
     result = normalise_day(con, DAY1)
     assert result.versions_shredded == 80 and result.versions_reused == 40
     assert table_counts(con)["studies"] == 120
@@ -210,3 +243,93 @@ def test_profile_inputs_for_enrichment(tmp_path):
     assert row["interventions"] == [
         {"name": i["name"], "type": i["type"], "other_names": i.get("otherNames", [])}
         for i in protocol["armsInterventionsModule"]["interventions"]]
+
+
+def test_normalise_on_an_attached_or_in_memory_warehouse(tmp_path):
+    """The shredder's parser and enricher cursors follow the caller's database: a warehouse
+    ATTACHed and USEd on an in-memory connection, and a purely in-memory one."""
+    records = real_records()
+    path = tmp_path / "w.duckdb"
+    con = new_warehouse(path)
+    store_day(con, DAY1, [records["NCT00000410"], records["NCT02178761"]])
+    con.close()
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{path}' AS wh")
+    con.execute("USE wh")
+    assert normalise_day(con, DAY1).versions_shredded == 2
+    con.close()
+
+    memory = duckdb.connect()
+    from netpipeline.normalise import ensure_trials_schema
+    ensure_trials_schema(memory)
+    store_day(memory, DAY1, [records["NCT00000410"]])
+    assert normalise_day(memory, DAY1).day_rows["studies"] == 1
+
+
+_KILLED_RUN = """
+import sys, time
+from netpipeline import warehouse
+from netpipeline.normalise import normalise_day, versions
+from netpipeline_tests.test_normalise_support import DAY1
+
+real_insert = versions._insert_batch
+def insert_then_hang(con, batch):
+    counts = real_insert(con, batch)
+    print("inserted", flush=True)   # rows of a first batch are in the open transaction
+    time.sleep(600)
+    return counts
+versions._insert_batch = insert_then_hang
+versions.BATCH_SIZE = 20
+normalise_day(warehouse.connect(sys.argv[1]), DAY1)
+"""
+
+
+def test_a_killed_run_leaves_nothing(tmp_path):
+    """A process killed in the middle of shredding (first batches written, not committed)
+    leaves no version rows behind, and the next run shreds everything."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.duckdb"
+    con = new_warehouse(path)
+    store_day(con, DAY1, list(real_records().values())[:60])
+    con.close()
+    project_root = Path(__file__).resolve().parents[1]
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(path)],
+                             stdout=subprocess.PIPE, text=True, cwd=project_root)
+    try:
+        assert child.stdout.readline().strip() == "inserted"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    con = duckdb.connect(str(path))
+    assert set(table_counts(con).values()) == {0}
+    assert normalise_day(con, DAY1).versions_shredded == 60
+
+
+def test_enrichment_rows_round_trip_through_json(tmp_path):
+    """Profiles and classes reach DuckDB as JSON text (enrichment_tables.Rows): every type,
+    NULL, quote, non-ASCII character and the JSON column come back as written."""
+    from netpipeline.normalise.enrichment_tables import ENRICHMENT_TABLES, Rows, insert_rows
+
+    con = new_warehouse(tmp_path / "w.duckdb")
+    evidence = [{"subtype": "pancreatic", "evidence": "condition: 'pNET' \\u00e9 \"G2\""}]
+    profile = {name: None for name, _ in ENRICHMENT_TABLES["net_profile"]}
+    profile.update(content_hash="h1", nct_id="NCT01", is_net=True, net_reason="title: 'Ki-67 ≤ 20%'",
+                   net_subtypes=["pancreatic", "lung"], net_subtype_evidence=json.dumps(evidence),
+                   grades=[], ki67_min=2.5, ki67_max=1e-7, krenning_min=3, requires_dll3=False,
+                   prior_prrt="excluded", vocabulary_version="v'1")
+    cls = {name: None for name, _ in ENRICHMENT_TABLES["intervention_classes"]}
+    cls.update(content_hash="h1", nct_id="NCT01", intervention_id=2, intervention_name="¹⁷⁷Lu-DOTATATE",
+               drug="lutetium", mechanism_class="prrt_radioligand")
+    assert insert_rows(con, Rows.of("net_profile", [profile])) == 1
+    assert insert_rows(con, Rows.of("intervention_classes", [cls])) == 1
+    assert insert_rows(con, Rows.of("intervention_classes", [])) == 0
+    names = [name for name, _ in ENRICHMENT_TABLES["net_profile"]]
+    row = dict(zip(names, con.execute("SELECT * FROM trials_versions.net_profile").fetchall()[0]))
+    assert json.loads(row.pop("net_subtype_evidence")) == evidence
+    assert row == {k: v for k, v in profile.items() if k != "net_subtype_evidence"}
+    names = [name for name, _ in ENRICHMENT_TABLES["intervention_classes"]]
+    assert dict(zip(names, con.execute(
+        "SELECT * FROM trials_versions.intervention_classes").fetchall()[0])) == cls

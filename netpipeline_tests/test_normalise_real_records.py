@@ -206,3 +206,73 @@ def test_real_records_hold_no_unknown_enum_values(normalised):
     con, (day1, _) = normalised
     assert day1.enum_findings == 0
     assert con.execute("SELECT * FROM trials_versions.enum_findings").fetchall() == []
+
+
+def test_batch_enrichment_equals_enrichment_from_the_tables(normalised):
+    """The shredder enriches from the parsed batch (`enrich_batch`); `enrich_versions` does it
+    from the normalised rows. On every real record both see the same candidates, the same
+    inputs, and write the same rows."""
+    import pyarrow as pa
+
+    from netpipeline.normalise import enrichment_tables as enrichment
+    from netpipeline.normalise.study_json_type import parse_sql
+
+    con, _ = normalised
+    batch = con.sql(parse_sql(
+        "SELECT content_hash, nct_id, payload FROM raw.study_payloads")).to_arrow_table()
+    batch_candidates = set(batch.filter(batch.column("net_candidate")).column("content_hash").to_pylist())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {enrichment._VERSIONS} AS "
+                "SELECT content_hash FROM trials_versions.studies")
+    con.execute(enrichment._CANDIDATES_SQL, {"pattern": enrichment.NET_CANDIDATE_PATTERN})
+    table_candidates = {row[0] for row in con.execute(
+        f"SELECT content_hash FROM {enrichment._CANDIDATES}").fetchall()}
+    assert batch_candidates == table_candidates and len(batch_candidates) > 20
+
+    # Inputs of every version (all flagged as candidates), not only of the real candidates.
+    everyone = batch.set_column(batch.schema.get_field_index("net_candidate"), "net_candidate",
+                                pa.array([True] * batch.num_rows))
+
+    def by_hash(cursor, unordered=()):
+        names = [column[0] for column in cursor.description]
+        rows = {}
+        for values in cursor.fetchall():
+            row = dict(zip(names, values))
+            for key in unordered:  # the table path aggregates these without ORDER BY
+                row[key] = sorted(row[key], key=str)
+            rows.setdefault(row["content_hash"], []).append(row)
+        return rows
+
+    _normalise_batch = everyone  # noqa: F841 - read by name from the SQL
+    from_batch = by_hash(con.execute(enrichment.batch_profile_inputs_sql()),
+                         unordered=("condition_mesh_terms", "condition_mesh_ancestors"))
+    from_tables = by_hash(con.execute(enrichment.PROFILE_INPUTS_SQL.format(
+        versions_table=enrichment._VERSIONS)),
+        unordered=("condition_mesh_terms", "condition_mesh_ancestors"))
+    assert len(from_batch) == 1043 and from_batch == from_tables
+
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {enrichment._CANDIDATES} AS "
+                f"SELECT content_hash FROM {enrichment._VERSIONS}")
+    interventions_batch = by_hash(con.execute(enrichment.batch_interventions_sql()),
+                                  unordered=("mesh_terms",))
+    interventions_tables = by_hash(con.execute(enrichment._INTERVENTIONS_SQL),
+                                   unordered=("mesh_terms",))
+    assert interventions_batch == interventions_tables
+
+    # The rows enrich_versions writes equal what the shredder wrote (then rolled back).
+    tables = ("net_profile", "intervention_classes")
+    written = {t: con.execute(f"SELECT * FROM trials_versions.{t} ORDER BY ALL").fetchall()
+               for t in tables}
+    con.execute("BEGIN")
+    try:
+        for t in tables:
+            con.execute(f"DELETE FROM trials_versions.{t}")
+        hashes = [row[0] for row in con.execute(
+            "SELECT content_hash FROM trials_versions.studies").fetchall()]
+        enrichment.enrich_versions(con, hashes)
+        again = {t: con.execute(f"SELECT * FROM trials_versions.{t} ORDER BY ALL").fetchall()
+                 for t in tables}
+    finally:
+        con.execute("ROLLBACK")
+        con.execute(f"DROP TABLE IF EXISTS {enrichment._VERSIONS}; "
+                    f"DROP TABLE IF EXISTS {enrichment._CANDIDATES}")
+    assert again == written and len(written["net_profile"]) == 1043

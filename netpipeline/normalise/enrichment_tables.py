@@ -2,15 +2,26 @@
 trials_versions.intervention_classes, written in the shredding transaction (all-or-nothing with
 the versions' other rows, computed once per version like every normalised table).
 
-Fast path first: one SQL pass matches `NET_CANDIDATE_PATTERN` over each version's titles,
-conditions, keywords and direct MeSH terms. Only candidates (a few percent of the registry)
-go through the Python rules of `enrich.net_profile`; the rest get the empty profile in SQL.
-Interventions are classified for candidate versions, the only ones a NET reader sees.
+Fast path first: `net_candidate_sql` matches `NET_CANDIDATE_PATTERN` over each version's titles,
+conditions, keywords and direct MeSH terms (the shredder computes it while parsing, as the
+batch column `net_candidate`). Only candidates (a few percent of the registry) go through the
+Python rules of `enrich.net_profile`; the rest get the empty profile in SQL
+(`empty_profiles_sql`). Interventions are classified for candidate versions, the only ones a
+NET reader sees.
+
+Two equivalent ways in, one set of rules:
+- `enrich_batch`: what the shredder uses; reads the parsed batch (the Arrow table of
+  study_json_type.parse_sql), so its cost does not grow with the size of the warehouse;
+- `enrich_versions`: the same from the normalised tables of already shredded versions
+  (e.g. to re-enrich after a vocabulary change); `PROFILE_INPUTS_SQL` is its input query.
+A test checks that both give the same inputs on the real records.
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -87,6 +98,127 @@ WITH texts AS (
 SELECT DISTINCT content_hash FROM texts WHERE regexp_matches(t, $pattern)
 """
 
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def net_candidate_sql(identification: str, conditions: str, condition_browse: str) -> str:
+    """SQL boolean over one parsed study (the module expressions given): true when
+    NET_CANDIDATE_PATTERN matches its conditions, keywords, direct MeSH terms or titles, each
+    group joined with ' | ' exactly as `_CANDIDATES_SQL` joins the normalised rows."""
+    pattern = _sql_str(NET_CANDIDATE_PATTERN)
+    texts = (
+        f"array_to_string({conditions}.conditions, ' | ')",
+        f"array_to_string({conditions}.keywords, ' | ')",
+        f"array_to_string(list_transform({condition_browse}.meshes, lambda m: m.term), ' | ')",
+        f"concat_ws(' | ', {identification}.briefTitle, {identification}.officialTitle)",
+    )
+    return "coalesce(" + " OR ".join(f"regexp_matches({t}, {pattern})" for t in texts) + ", false)"
+
+
+@functools.cache
+def batch_profile_inputs_sql() -> str:
+    """PROFILE_INPUTS_SQL over the parsed batch (study_json_type.BATCH), for its candidates."""
+    from netpipeline.normalise.shred_sql import criteria_sql
+    from netpipeline.normalise.study_json_type import BATCH
+
+    return f"""
+SELECT content_hash, nct_id, identification.briefTitle AS brief_title,
+    identification.officialTitle AS official_title,
+    coalesce(conditions.conditions, []) AS conditions,
+    coalesce(conditions.keywords, []) AS keywords,
+    coalesce(list_transform(condition_browse.meshes, lambda m: m.term), []) AS condition_mesh_terms,
+    coalesce(list_transform(condition_browse.ancestors, lambda m: m.term), [])
+        AS condition_mesh_ancestors,
+    CASE WHEN eligibility IS NOT NULL THEN {criteria_sql("eligibility.eligibilityCriteria")} END
+        AS eligibility_criteria,
+    coalesce(list_transform(arms.interventions, lambda i: {{'name': i.name, 'type': i.type,
+        'other_names': coalesce(i.otherNames, [])}}), []) AS interventions
+FROM {BATCH}
+WHERE net_candidate
+ORDER BY content_hash"""
+
+
+@functools.cache
+def batch_interventions_sql() -> str:
+    """_INTERVENTIONS_SQL over the parsed batch, for its candidates."""
+    from netpipeline.normalise.study_json_type import BATCH
+
+    return f"""
+SELECT content_hash, nct_id, intervention_id, x.name AS name,
+    coalesce(x.otherNames, []) AS other_names, mesh_terms
+FROM (SELECT content_hash, nct_id, unnest(arms.interventions) AS x,
+             generate_subscripts(arms.interventions, 1) AS intervention_id,
+             coalesce(list_transform(intervention_browse.meshes, lambda m: m.term), [])
+                 AS mesh_terms
+      FROM {BATCH} WHERE net_candidate)
+ORDER BY content_hash, intervention_id"""
+
+
+def vocabulary_version() -> str:
+    return f"net-terms {NET_TERMS_VERSION}; drugs {taxonomy_version()}"
+
+
+def empty_profiles_sql(source: str, where: str = "") -> str:
+    """SELECT of the empty profile (not NET) for every study of `source`."""
+    return f"""
+SELECT content_hash, nct_id, false AS is_net, '' AS net_reason, []::VARCHAR[] AS net_subtypes,
+       '[]'::JSON AS net_subtype_evidence, []::VARCHAR[] AS grades, false AS requires_sstr_imaging,
+       false AS requires_dll3, {_sql_str(vocabulary_version())} AS vocabulary_version
+FROM {source} {where}"""
+
+
+def enrich_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> tuple[Rows, Rows]:
+    """(net_profile rows of the batch's candidates, their intervention_classes rows), to be
+    written with `insert_rows`.
+
+    `batch` is a parsed batch (Arrow); `con` may be any connection of the database: this only
+    reads the batch, so the shredder runs it on its own cursor beside the writing transaction.
+    The non-candidates' empty profiles are `empty_profiles_sql(BATCH, 'WHERE NOT net_candidate')`.
+    """
+    _normalise_batch = batch  # noqa: F841 - read by name from the SQL (replacement scan)
+    inputs = con.execute(batch_profile_inputs_sql())
+    names = [column[0] for column in inputs.description]
+    profiles = _profiles(names, inputs.fetchall(), vocabulary_version())
+    if profiles.count == 0:
+        return profiles, _classes([])
+    return profiles, _classes(con.execute(batch_interventions_sql()).fetchall())
+
+
+class Rows(NamedTuple):
+    """Rows for one enrichment table: the JSON text of a list of objects, one per row.
+
+    DuckDB reads it in one statement (`insert_rows`). Arrow would do as well, but building any
+    pyarrow array from Python objects imports pandas (~1 s, holding the GIL that the
+    shredder's other threads need) just to check whether the input is a pandas object.
+    """
+    table: str
+    count: int
+    json: str
+
+    @classmethod
+    def of(cls, table: str, rows: list[dict]) -> Rows:
+        return cls(table, len(rows), json.dumps(rows))
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, rows: Rows) -> int:
+    """INSERT `rows` into their trials_versions table; returns the number inserted."""
+    if rows.count == 0:
+        return 0
+    return con.execute(_insert_json_sql(rows.table), {"rows": rows.json}).fetchall()[0][0]
+
+
+@functools.cache
+def _insert_json_sql(table: str) -> str:
+    types = {"VARCHAR[]": ["VARCHAR"], "JSON": "VARCHAR"}  # JSON text is cast on insert
+    row_type = {name: types.get(sql_type.replace(" NOT NULL", ""), sql_type.replace(" NOT NULL", ""))
+                for name, sql_type in ENRICHMENT_TABLES[table]}
+    json_type = json.dumps([row_type]).replace("'", "''")
+    return (f"INSERT INTO trials_versions.{table} BY NAME SELECT r.* FROM "
+            f"(SELECT unnest(json_transform($rows, '{json_type}')) AS r)")
+
+
 _INTERVENTIONS_SQL = f"""
 SELECT i.content_hash, i.nct_id, i.intervention_id, i.name,
        coalesce((SELECT list(o.name ORDER BY o.ordinal) FROM trials_versions.intervention_other_names o
@@ -100,57 +232,54 @@ ORDER BY i.content_hash, i.intervention_id
 
 
 def enrich_versions(con: duckdb.DuckDBPyConnection, content_hashes: Sequence[str]) -> dict[str, int]:
-    """Write both enrichment tables for the given (already shredded) versions; returns row counts."""
+    """Write both enrichment tables for the given (already shredded) versions, from their
+    normalised rows; returns row counts. The shredder uses `enrich_batch` instead."""
     if not content_hashes:
         return {"net_profile": 0, "intervention_classes": 0, "net_candidates": 0}
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_VERSIONS} AS SELECT DISTINCT unnest(?::VARCHAR[]) AS content_hash",
                 [list(content_hashes)])
     con.execute(_CANDIDATES_SQL, {"pattern": NET_CANDIDATE_PATTERN})
-    vocabulary = f"net-terms {NET_TERMS_VERSION}; drugs {taxonomy_version()}"
-    profiles = _candidate_profiles(con, vocabulary)
-    con.execute("INSERT INTO trials_versions.net_profile BY NAME SELECT * FROM profiles")
+    cursor = con.execute(PROFILE_INPUTS_SQL.format(versions_table=_CANDIDATES))
+    profiles = _profiles([d[0] for d in cursor.description], cursor.fetchall(), vocabulary_version())
+    insert_rows(con, profiles)
     con.execute(
-        f"""INSERT INTO trials_versions.net_profile BY NAME
-        SELECT s.content_hash, s.nct_id, false AS is_net, '' AS net_reason, []::VARCHAR[] AS net_subtypes,
-               '[]'::JSON AS net_subtype_evidence, []::VARCHAR[] AS grades, false AS requires_sstr_imaging,
-               false AS requires_dll3, $vocabulary AS vocabulary_version
-        FROM trials_versions.studies s
-        WHERE s.content_hash IN (SELECT content_hash FROM {_VERSIONS})
-          AND s.content_hash NOT IN (SELECT content_hash FROM {_CANDIDATES})""",
-        {"vocabulary": vocabulary},
-    )
-    classes = _intervention_classes(con)
-    con.execute("INSERT INTO trials_versions.intervention_classes BY NAME SELECT * FROM classes")
+        "INSERT INTO trials_versions.net_profile BY NAME "
+        + empty_profiles_sql("trials_versions.studies",
+                             f"WHERE content_hash IN (SELECT content_hash FROM {_VERSIONS}) "
+                             f"AND content_hash NOT IN (SELECT content_hash FROM {_CANDIDATES})"))
+    classes = _classes(con.execute(_INTERVENTIONS_SQL).fetchall())
+    insert_rows(con, classes)
     counts = {
-        "net_profile": len(content_hashes),
-        "intervention_classes": classes.num_rows,
-        "net_candidates": profiles.num_rows,
+        "net_profile": len(set(content_hashes)),
+        "intervention_classes": classes.count,
+        "net_candidates": profiles.count,
     }
     con.execute(f"DROP TABLE IF EXISTS {_VERSIONS}; DROP TABLE IF EXISTS {_CANDIDATES}")
     return counts
 
 
-def _candidate_profiles(con: duckdb.DuckDBPyConnection, vocabulary: str) -> pa.Table:
-    cursor = con.execute(PROFILE_INPUTS_SQL.format(versions_table=_CANDIDATES))
-    names = [d[0] for d in cursor.description]
-    rows = []
-    for values in cursor.fetchall():
+def _profiles(names: Sequence[str], rows: list[tuple], vocabulary: str) -> Rows:
+    """net_profile rows from input rows (columns `names`, those of PROFILE_INPUTS_SQL)."""
+    profiles = []
+    for values in rows:
         study = dict(zip(names, values))
         profile = net_profile(study)
         subtypes = profile.pop("net_subtypes")
-        rows.append({
+        profiles.append({
             "content_hash": study["content_hash"], "nct_id": study["nct_id"], **profile,
             "net_subtypes": [s["subtype"] for s in subtypes],
             "net_subtype_evidence": json.dumps(subtypes),
             "vocabulary_version": vocabulary,
         })
-    return pa.Table.from_pylist(rows, schema=_PROFILE_SCHEMA)
+    return Rows.of("net_profile", profiles)
 
 
-def _intervention_classes(con: duckdb.DuckDBPyConnection) -> pa.Table:
+def _classes(interventions: list[tuple]) -> Rows:
+    """intervention_classes rows from (content_hash, nct_id, intervention_id, name,
+    other_names, mesh_terms) rows."""
     rows = []
     version = taxonomy_version()
-    for content_hash, nct_id, intervention_id, name, other_names, mesh_terms in con.execute(_INTERVENTIONS_SQL).fetchall():
+    for content_hash, nct_id, intervention_id, name, other_names, mesh_terms in interventions:
         for match in classify_intervention(name or "", tuple(other_names), tuple(mesh_terms)):
             rows.append({
                 "content_hash": content_hash, "nct_id": nct_id, "intervention_id": intervention_id,
@@ -158,10 +287,4 @@ def _intervention_classes(con: duckdb.DuckDBPyConnection) -> pa.Table:
                 "class_label": match.class_label, "therapy_line": match.therapy_line,
                 "matched_on": match.matched_on, "matched_text": match.matched_text, "taxonomy_version": version,
             })
-    return pa.Table.from_pylist(rows, schema=_CLASSES_SCHEMA)
-
-
-_ARROW_TYPES = {"VARCHAR NOT NULL": pa.string(), "VARCHAR": pa.string(), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
-                "INTEGER": pa.int32(), "VARCHAR[]": pa.list_(pa.string()), "JSON": pa.string()}
-_PROFILE_SCHEMA = pa.schema([(n, _ARROW_TYPES[t]) for n, t in ENRICHMENT_TABLES["net_profile"]])
-_CLASSES_SCHEMA = pa.schema([(n, _ARROW_TYPES[t]) for n, t in ENRICHMENT_TABLES["intervention_classes"]])
+    return Rows.of("intervention_classes", rows)

@@ -106,8 +106,14 @@ def _check_sql(check: EnumCheck, versions_table: str) -> str:
     )
 
 
-def record_enum_findings_sql(versions_table: str) -> str:
-    """INSERT the unknown enum values of the versions listed in `versions_table`."""
-    selects = "\nUNION ALL\n".join(_check_sql(check, versions_table) for check in ENUM_CHECKS)
-    # DISTINCT: a value unknown on 40 sites of one version is one finding, not 40.
-    return f"INSERT INTO trials_versions.enum_findings\nSELECT DISTINCT * FROM (\n{selects}\n)"
+def record_enum_findings_sql(versions_table: str) -> list[str]:
+    """INSERTs of the unknown enum values of the versions listed in `versions_table`, one
+    statement per table checked (run in turn, each semi-join with the versions' hashes builds
+    one small hash table, instead of thirty at once in one UNION)."""
+    by_table: dict[str, list[str]] = {}
+    for check in ENUM_CHECKS:
+        by_table.setdefault(check.table, []).append(_check_sql(check, versions_table))
+    # DISTINCT: a value unknown on 40 sites of one version is one finding, not 40. The field
+    # names one check, and one check one table, so DISTINCT per table is DISTINCT overall.
+    return [f"INSERT INTO trials_versions.enum_findings\nSELECT DISTINCT * FROM (\n"
+            + "\nUNION ALL\n".join(selects) + "\n)" for selects in by_table.values()]

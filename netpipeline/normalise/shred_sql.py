@@ -48,6 +48,11 @@ def _site_key(name: str, city: str, country: str) -> str:
     return f"regexp_replace({joined_by_bar}, '^ | $', '', 'g')"
 
 
+def criteria_sql(text: str) -> str:
+    """`eligibilities.criteria`: the criteria text with Markdown escapes undone."""
+    return f"regexp_replace({text}, {_sql_str(MARKDOWN_ESCAPE_RE)}, '\\1', 'g')"
+
+
 def _age_years(parts: str) -> str:
     units = " ".join(f"WHEN {_sql_str(u)} THEN {d}" for u, d in _AGE_UNIT_PER_YEAR.items())
     return f"try_cast({parts}.n AS DOUBLE) / CASE lower({parts}.unit) {units} END"
@@ -177,8 +182,7 @@ FROM (
             regexp_extract(chr(10) || criteria, {_sql_str(EXCLUSION_HEADING_RE)}) AS exc_head
         FROM (
             SELECT content_hash, nct_id,
-                regexp_replace(eligibility.eligibilityCriteria, {_sql_str(MARKDOWN_ESCAPE_RE)},
-                               '\\1', 'g') AS criteria,
+                {criteria_sql("eligibility.eligibilityCriteria")} AS criteria,
                 eligibility.sex AS gender,
                 eligibility.genderBased AS gender_based,
                 eligibility.genderDescription AS gender_description,

@@ -143,32 +143,38 @@ BATCH_COLUMNS = {
     "has_results": "s.hasResults",
 }
 
-# Names under which the SQL sees the shredder's Arrow tables (relation.query(name, sql)).
-PAYLOADS = "_normalise_payloads"
+# Name under which the shredding SQL reads the parsed batch: the Arrow table is a local
+# variable of that name, found by DuckDB's replacement scan (see versions._insert_batch).
 BATCH = "_normalise_batch"
 
 
-def payloads_sql(todo_table: str, first_rowid: int, last_rowid: int, contiguous: bool) -> str:
-    """Payload text of the to-do versions whose payload rowid is in [first, last].
+def payloads_sql(first_rowid: int, last_rowid: int, contiguous: bool) -> str:
+    """Payload rows of one batch: raw.study_payloads rows with rowid in [first, last].
 
     The rowid range is pushed into the scan, so only that part of the column is decompressed;
-    when every rowid of the range is to do (`contiguous`, the usual bulk case) the semi-join
-    with the to-do table is skipped.
+    when not every rowid of the range is to do (`contiguous` false), the rowids to keep are
+    bound as the parameter `$rowids` (a list).
     """
     sql = ("SELECT p.content_hash, p.nct_id, p.payload FROM raw.study_payloads AS p "
            f"WHERE p.rowid BETWEEN {int(first_rowid)} AND {int(last_rowid)}")
     if not contiguous:
-        sql += (f" AND p.rowid IN (SELECT payload_rowid FROM {todo_table} "
-                f"WHERE payload_rowid BETWEEN {int(first_rowid)} AND {int(last_rowid)})")
+        sql += " AND p.rowid IN (SELECT unnest($rowids::BIGINT[]))"
     return sql
 
 
-def parse_sql() -> str:
-    """The batch: `json_transform` of every payload in PAYLOADS, split into BATCH_COLUMNS."""
+def parse_sql(payloads: str) -> str:
+    """The batch: `json_transform` of every payload of the query `payloads` (content_hash,
+    nct_id, payload), split into BATCH_COLUMNS, plus `net_candidate` (the NET prefilter of
+    enrichment_tables, computed here so that the enrichment and the writer only read a flag)."""
+    from netpipeline.normalise.enrichment_tables import net_candidate_sql
+
     json_type = json.dumps(STUDY_JSON_TYPE, separators=(",", ":")).replace("'", "''")
     columns = ",\n    ".join(f"{expr} AS {name}" for name, expr in BATCH_COLUMNS.items())
+    candidate = net_candidate_sql(
+        identification=BATCH_COLUMNS["identification"], conditions=BATCH_COLUMNS["conditions"],
+        condition_browse=BATCH_COLUMNS["condition_browse"])
     return (
-        f"SELECT content_hash, nct_id,\n    {columns}\n"
+        f"SELECT content_hash, nct_id,\n    {columns},\n    {candidate} AS net_candidate\n"
         f"FROM (SELECT content_hash, nct_id, json_transform(payload, '{json_type}') AS s "
-        f"FROM {PAYLOADS})"
+        f"FROM ({payloads}))"
     )
