@@ -15,7 +15,6 @@ DuckDB memory limit (MEMORY_LIMIT). Measurements: docs/benchmarks.md.
 """
 from __future__ import annotations
 
-import functools
 import gc
 import hashlib
 import json
@@ -25,7 +24,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -38,7 +36,7 @@ import pyarrow.parquet as pq
 
 from netpipeline.ingest.client import PullTally
 from netpipeline.ingest.page_parser import ServedStudy
-from netpipeline.warehouse import ensure_schema, transaction
+from netpipeline.warehouse import ensure_schema, memory_limit_at_most, transaction
 
 RAW_DDL = files("netpipeline.ingest").joinpath("raw_schema.sql").read_text(encoding="utf-8")
 
@@ -210,37 +208,9 @@ def _prefetched(pages: Iterable) -> Iterator:
         worker.join()
 
 
-@contextmanager
-def _ingest_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """memory_limit at most MEMORY_LIMIT while the day is written; restored afterwards (it is
-    database-wide). Entered outside the transaction: settings cannot be restored in an aborted one."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    lower = _size_bytes(before) > _size_bytes(MEMORY_LIMIT)
-    if lower:
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    try:
-        yield
-    finally:
-        if lower:
-            # The setting reads back rounded ('18.8 GiB'): RESET restores the default exactly.
-            con.execute("RESET memory_limit" if before == _default_memory_limit() else f"SET memory_limit = '{before}'")
-
-
-@functools.cache
-def _default_memory_limit() -> str:
-    with duckdb.connect() as fresh:
-        return fresh.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-
-
-_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-
-
-def _size_bytes(setting: str) -> float:
-    text = setting.strip().lower()
-    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
-    unit = text[len(number):].strip() or "b"
-    return float(number) * _UNITS[unit]
+def _ingest_settings(con: duckdb.DuckDBPyConnection):
+    """memory_limit at most MEMORY_LIMIT while the day is written (restored afterwards)."""
+    return memory_limit_at_most(con, MEMORY_LIMIT)
 
 
 def _known_hashes(con: duckdb.DuckDBPyConnection, day: date) -> set[str]:

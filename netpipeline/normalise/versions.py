@@ -36,7 +36,6 @@ goes, so memory stays bounded by the few batches in flight.
 """
 from __future__ import annotations
 
-import functools
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -307,36 +306,10 @@ def bulk_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     - memory_limit: bounds DuckDB's buffers (see MEMORY_LIMIT); a lower limit set by the
       caller is kept.
     """
-    before = dict(con.execute(
-        "SELECT name, value FROM duckdb_settings() "
-        "WHERE name IN ('preserve_insertion_order', 'memory_limit')").fetchall())
+    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     con.execute("SET preserve_insertion_order = false")
-    if _size_bytes(before["memory_limit"]) > _size_bytes(MEMORY_LIMIT):
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     try:
-        yield
+        with warehouse.memory_limit_at_most(con, MEMORY_LIMIT):
+            yield
     finally:
-        con.execute(f"SET preserve_insertion_order = {before['preserve_insertion_order']}")
-        # The setting reads back rounded ('18.8 GiB'): RESET restores the default exactly.
-        if before["memory_limit"] == _default_memory_limit():
-            con.execute("RESET memory_limit")
-        else:
-            con.execute(f"SET memory_limit = '{before['memory_limit']}'")
-
-
-@functools.cache
-def _default_memory_limit() -> str:
-    with duckdb.connect() as fresh:
-        return fresh.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
-
-
-_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-
-
-def _size_bytes(setting: str) -> float:
-    """'18.8 GiB' / '1GB' -> bytes (DuckDB's memory_limit format)."""
-    text = setting.strip().lower()
-    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
-    unit = text[len(number):].strip() or "b"
-    return float(number) * _UNITS[unit]
+        con.execute(f"SET preserve_insertion_order = {before}")
