@@ -636,24 +636,22 @@ def print_scaling(results: list[dict[str, Any]]) -> None:
     done = [r for r in results if (r.get("pipeline") or {}).get("days")]
     if len(done) < 2:
         return
-    print("\n=== scaling: seconds per stage vs N (exponent k in t ~ N^k between consecutive sizes; k <= 1.1: linear or better) ===")
-    header = f"{'stage':<12}{'day':>4}" + "".join(f"{r['n']:>12,}" for r in done) + "  exponents"
-    print(header)
-    for day_index in (0, 1):
-        for stage, _ in STAGES + (("all steps", None),):
-            values = []
-            for r in done:
-                days = list(r["pipeline"]["days"].values())
-                row = next((x for x in stage_rows(days[day_index]) if x["stage"] == stage), None) if len(days) > day_index else None
-                values.append(row["seconds"] if row else None)
-            cells = "".join(_num(v, 12, 2) for v in values)
-            exps = []
-            for (a, ta), (b, tb) in zip(zip([r["n"] for r in done], values), list(zip([r["n"] for r in done], values))[1:]):
-                if ta and tb and ta > 0 and tb > 0:
-                    exps.append(f"{math.log(tb / ta) / math.log(b / a):.2f}")
-                else:
-                    exps.append("-")
-            print(f"{stage:<12}{day_index + 1:>4}{cells}  {', '.join(exps)}")
+    sizes = [r["n"] for r in done]
+    for metric, label in (("seconds", "wall seconds"), ("cpu_s", "CPU seconds of the process (less sensitive to other load)")):
+        print(f"\n=== scaling, {label} per stage vs N: exponent k in t ~ N^k between consecutive sizes "
+              "(k <= 1.1: linear or better) ===")
+        print(f"{'stage':<12}{'day':>4}" + "".join(f"{n:>12,}" for n in sizes) + "  exponents")
+        for day_index in (0, 1):
+            for stage, _ in STAGES + (("all steps", None),):
+                values = []
+                for r in done:
+                    days = list(r["pipeline"]["days"].values())
+                    row = next((x for x in stage_rows(days[day_index]) if x["stage"] == stage), None) \
+                        if len(days) > day_index else None
+                    values.append(row[metric] if row else None)
+                exps = [f"{math.log(tb / ta) / math.log(b / a):.2f}" if ta and tb else "-"
+                        for (a, ta), (b, tb) in zip(zip(sizes, values), list(zip(sizes, values))[1:])]
+                print(f"{stage:<12}{day_index + 1:>4}" + "".join(_num(v, 12, 2) for v in values) + f"  {', '.join(exps)}")
 
 
 def main() -> None:
