@@ -21,9 +21,13 @@ For each N:
    event log. Peak RSS is this process's own high-water mark: a sampler thread reads VmHWM from
    /proc/self/status every 20 ms and resets it (`echo 5 > /proc/self/clear_refs`), so each sample
    is the true peak of its interval and a stage's peak is the largest sample overlapping it.
-   Imports (Dagster, Great Expectations...) are done before the first run and reported apart.
+   CPU seconds of the process are given next to wall seconds (the machine may be shared), and
+   the RSS the process already held when a stage started. Imports (Dagster, Great
+   Expectations...) are done before the first run and reported apart, unless --no-preimport;
+   --process-per-day runs each day in a fresh process, as a run launcher does.
 The per-day rows are printed as each day ends; a size whose child exceeds --timeout-min is
 stopped and reported with what it measured. Results are also written as JSON (--json).
+Results and how to read them: docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -166,7 +170,10 @@ def child_pipeline(args: argparse.Namespace) -> None:
         "DAGSTER_HOME": str(home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
     })
-    out: dict[str, Any] = {"n": args.n, "days": {}}
+    days = args.days.split(",") if args.days else list(DAYS)
+    # --process-per-day: each day in its own process, as the daemon's run launcher does; the
+    # results (and the digest sensor's cursor) carry over through the results file.
+    out: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {"n": args.n, "days": {}}
 
     def save() -> None:
         tmp = results_path.with_suffix(".tmp")
@@ -183,6 +190,7 @@ def child_pipeline(args: argparse.Namespace) -> None:
     sampler = RssSampler(abort_mb=args.rss_abort_gb * 1024, on_abort=abort)
     sampler.start()
     out["rss_reset_supported"] = sampler.can_reset
+    out["process_per_day"] = bool(args.days)
 
     started = time.perf_counter()
     import dagster as dg  # noqa: F401
@@ -190,23 +198,25 @@ def child_pipeline(args: argparse.Namespace) -> None:
     from netpipeline.definitions import build_definitions
     from netpipeline.orchestration.local_runs import run_day, tick_digest_sensor
     imports_pipeline = time.perf_counter() - started
-    out["imports_s"] = {"dagster+netpipeline": round(imports_pipeline, 2)}
+    imports = {"dagster+netpipeline": round(imports_pipeline, 2)}
     if not args.no_preimport:
         t = time.perf_counter()
         import great_expectations  # noqa: F401 - the checks import it lazily (5-9 s): measured apart
-        out["imports_s"]["great_expectations"] = round(time.perf_counter() - t, 2)
+        imports["great_expectations"] = round(time.perf_counter() - t, 2)
+    out.setdefault("imports_s", {}).update({day: imports for day in days} if args.days else imports)
     out["rss_after_imports_mb"] = round(_status_kb("VmRSS") / 1024)
     defs = build_definitions()
     instance = dg.DagsterInstance.get()
-    cursor = None
+    cursor = out.get("digest_cursor")
     save()
-    for day in DAYS:
+    for day in days:
         day_out: dict[str, Any] = {"steps": {}, "runs": []}
         out["days"][day] = day_out
         run_start = time.time()
         outcome = run_day(defs, instance, day)
         digest_start = time.time()
         cursor, digest_runs, skip = tick_digest_sensor(defs, instance, cursor)
+        out["digest_cursor"] = cursor
         run_end = time.time()
         day_out["sensor_skip"] = skip
         for o in [outcome, *digest_runs]:
@@ -223,8 +233,8 @@ def child_pipeline(args: argparse.Namespace) -> None:
         save()
         _print_day(args.n, day, day_out, out)
     sampler.stop()
-    out["process_peak_rss_mb"] = round(max(s[1] for s in sampler.samples) / 1024)
-    out["complete"] = True
+    out["process_peak_rss_mb"] = max(out.get("process_peak_rss_mb", 0), round(max(s[1] for s in sampler.samples) / 1024))
+    out["complete"] = all(day in out["days"] for day in DAYS)
     save()
 
 
@@ -500,11 +510,11 @@ class Replay:
 
 
 def run_child(kind: str, n: int, work: Path, results: Path, timeout_s: float | None,
-              url_template: str = "", rss_abort_gb: float = 12.0, no_preimport: bool = False
-              ) -> tuple[dict[str, Any] | None, str]:
+              url_template: str = "", rss_abort_gb: float = 12.0, no_preimport: bool = False,
+              extra: list[str] | None = None) -> tuple[dict[str, Any] | None, str]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--n", str(n), "--workdir", str(work),
            "--results", str(results), "--url-template", url_template, "--rss-abort-gb", str(rss_abort_gb),
-           *(["--no-preimport"] if no_preimport else [])]
+           *(["--no-preimport"] if no_preimport else []), *(extra or [])]
     log = results.with_suffix(".log")  # Dagster's console log (DEBUG) and anything else on stderr
     with log.open("wb") as stderr:
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, start_new_session=True, stderr=stderr)
@@ -569,8 +579,12 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         results_path = work / "pipeline.json"
         results_path.unlink(missing_ok=True)
-        pipeline, status = run_child("pipeline", n, work, results_path, args.timeout_min * 60, replay.url_template,
-                                     args.rss_abort_gb, args.no_preimport)
+        for days in ([[d] for d in DAYS] if args.process_per_day else [list(DAYS)]):
+            pipeline, status = run_child("pipeline", n, work, results_path, args.timeout_min * 60, replay.url_template,
+                                         args.rss_abort_gb, args.no_preimport,
+                                         ["--days", ",".join(days)] if args.process_per_day else [])
+            if status != "ok":
+                break
         result["pipeline"] = pipeline
         result["pipeline_status"] = status
         result["pipeline_child_wall_s"] = round(time.perf_counter() - started, 1)
@@ -666,11 +680,13 @@ def main() -> None:
     parser.add_argument("--no-preimport", action="store_true",
                         help="do not import Great Expectations before the first run: the first check step pays it, "
                              "as in a fresh run process")
+    parser.add_argument("--process-per-day", action="store_true",
+                        help="run each day in a fresh process, as a run launcher would (imports paid every day)")
+    parser.add_argument("--days", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="write all results here (default <workdir>/bench_pipeline.json)")
     parser.add_argument("--child", choices=("pipeline", "baselines"), help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
     parser.add_argument("--url-template", help=argparse.SUPPRESS)
-    parser.add_argument("--workdir-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         args.n = int(args.n[0])
