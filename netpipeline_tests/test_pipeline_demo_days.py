@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import email
+from datetime import date
 
 import pytest
 
+from netpipeline.changes.changelog import read_events
 from netpipeline.demo.generate import PLANNED_CHANGES
-from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY
+from netpipeline.digest.send import build_digests
+from netpipeline.digest.subscriptions import Rules, Subscriber, load_subscriptions
+from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
+from netpipeline.warehouse import connect
+from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT
 from netpipeline_tests.pipeline_harness import pipeline
 
 pytestmark = pytest.mark.slow
@@ -90,3 +96,33 @@ def test_rerunning_a_day_gives_the_same_events(demo_run):
     assert h.run_day("2026-11-20").success
     after = h.query("SELECT * EXCLUDE (details) FROM changes.events WHERE snapshot_date = '2026-11-20' ORDER BY event_seq")
     assert before == after and before
+
+
+def test_digests_need_only_the_trials_they_load(demo_run):
+    """The digest loads the facts of the trials it can show, not of every trial of the day: the
+    digests must be the ones rendered from every trial of the day and of its base day."""
+    h, _ = demo_run
+    everything = Subscriber("everything", "all@example.org", "All trials", send_when_empty=True,
+                            rules=Rules(only_net=False, phases=None, statuses=None, sponsor_classes=None))
+    # A completed trial without events today: only the watchlist brings it into the digest.
+    watcher = Subscriber("watcher", "watch@example.org", "Watcher", send_when_empty=True,
+                         rules=Rules(watchlist=frozenset({"NCT02711969"})))
+    demo_subscribers = load_subscriptions(PROJECT_ROOT / "data" / "subscriptions.yaml") + [watcher]
+    con = connect(h.warehouse, read_only=True)
+    try:
+        for day in map(date.fromisoformat, DEMO_DAYS[1:]):
+            base = con.execute("SELECT base_date FROM changes.days WHERE snapshot_date = ?", [day]).fetchall()[0][0]
+            events = read_events(con, day)
+            every_id = {r[0] for r in con.execute(
+                "SELECT nct_id FROM trials.studies WHERE snapshot_date IN (?, ?)", [day, base]).fetchall()}
+            every_trial = load_trial_facts(con, day, base, TrialsToLoad(frozenset(every_id), "all"))
+            for subscribers in (demo_subscribers, demo_subscribers + [everything]):
+                wanted = TrialsToLoad.for_digests(subscribers, events)
+                needed = load_trial_facts(con, day, base, wanted)
+                assert len(needed) < len(every_trial) if wanted.active == "net" else len(needed) <= len(every_trial)
+                full = build_digests(subscribers, day, day, base, events, every_trial, include_empty=True)
+                lean = build_digests(subscribers, day, day, base, events, needed, include_empty=True)
+                assert [(d.subject, d.text, d.html) for d in lean] == [(d.subject, d.text, d.html) for d in full]
+                assert any(d.should_send for d in lean)
+    finally:
+        con.close()

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_duckdb import DuckDBResource
 
 from netpipeline.ingest.client import CtgovClient
@@ -38,6 +38,13 @@ class QualityGateResource(ConfigurableResource):
     """How far the day's study count may drop against the previous day before the day stops."""
 
     volume_drop_max: float = 0.10
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # A run with checks starts importing Great Expectations now, behind the ingest step
+        # (imported here rather than at module level: the code location must load fast).
+        from netpipeline.quality.expectations import warm_up_in_background
+
+        warm_up_in_background()
 
 
 class WarehouseResource(DuckDBResource):

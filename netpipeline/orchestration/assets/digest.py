@@ -7,7 +7,7 @@ from dagster_duckdb import DuckDBResource
 from netpipeline.changes.changelog import read_events
 from netpipeline.digest.send import build_digests, send_digests
 from netpipeline.digest.subscriptions import load_subscriptions
-from netpipeline.digest.trial_facts import load_trial_facts
+from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.orchestration.resources import DigestMailResource
@@ -48,7 +48,7 @@ def digest_emails(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
         base_date = row[0]
         data_date = con.execute("SELECT data_timestamp::DATE FROM raw.pulls WHERE snapshot_date = ?", [day]).fetchone()[0]
         events = read_events(con, day)
-        trials = load_trial_facts(con, day, base_date)
+        trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events))
         digests = build_digests(subscribers, day, data_date, base_date, events, trials, include_empty=True)
         with mail.mailer() as mailer:
             report = send_digests(con, day, digests, mailer, mail.mail_from)
@@ -57,6 +57,7 @@ def digest_emails(context: dg.AssetExecutionContext, warehouse: DuckDBResource, 
     metadata = {
         "subscribers": len(subscribers),
         "events": len(events),
+        "trials_loaded": len(trials),
         "sent": len(report.sent),
         "skipped_already_sent": len(report.skipped_already_sent),
         "skipped_empty": len(report.skipped_empty),
