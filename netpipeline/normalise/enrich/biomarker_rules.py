@@ -91,6 +91,8 @@ _LIVER_RULES = (
 
 def _uptake_vs_liver(sentence: str, excluded: bool) -> int | None:
     """Krenning value implied by "tumour uptake greater than normal liver" wording, if any."""
+    if "liver" not in sentence.lower():   # every rule ends in "liver": skip the regexes
+        return None
     for pattern, value, rule_excluded in _LIVER_RULES:
         if rule_excluded == excluded and pattern.search(sentence):
             return value

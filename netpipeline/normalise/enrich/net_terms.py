@@ -21,6 +21,7 @@ Known traps these rules are written around (all seen in CT.gov records):
 """
 from __future__ import annotations
 
+import functools
 import re
 
 NET_TERMS_VERSION = "1.0.0"
@@ -91,6 +92,12 @@ _BARE_ABBREVIATION = re.compile(r"\bNE[TC]s?\b")
 _NEURO_WORD = re.compile(r"neuro[- ]?endo[ck]rin", _I)
 
 
+# Conditions, keywords and MeSH terms repeat across thousands of trials ("Neuroendocrine
+# Tumors", "Carcinoid Tumor"): the decisions on a text are cached, bounded in size.
+_TEXT_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_TEXT_CACHE)
 def decide_field(text: str) -> tuple[str | None, str | None]:
     """(phrase that makes this text a NET mention, None) or (None, why a NET-like word did not count)."""
     if not text or not CANDIDATE_RE.search(text):
@@ -119,6 +126,7 @@ def decide_field(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+@functools.lru_cache(maxsize=_TEXT_CACHE)
 def mentions_small_cell(text: str) -> bool:
     """Small-cell wording (not "non-small cell"): once a study is NET, SCLC fields add subtypes."""
     return bool(text) and bool(_SMALL_CELL.search(text))
@@ -168,6 +176,11 @@ _SUBTYPE_RULES: list[tuple[str | None, re.Pattern[str], bool]] = [
 def subtypes_in(text: str) -> dict[str, int]:
     """Subtype codes named in one piece of NET text -> offset of the first mention,
     in SUBTYPE_CODES order."""
+    return dict(_subtypes_in(text))
+
+
+@functools.lru_cache(maxsize=_TEXT_CACHE)
+def _subtypes_in(text: str) -> tuple[tuple[str, int], ...]:
     found: dict[str, int] = {}
     for code, pattern, blank in _SUBTYPE_RULES:
         m = pattern.search(text)
@@ -176,4 +189,4 @@ def subtypes_in(text: str) -> dict[str, int]:
                 found[code] = m.start()
             if blank:  # same-length blanking keeps offsets valid
                 text = pattern.sub(lambda x: " " * len(x.group(0)), text)
-    return {code: found[code] for code in SUBTYPE_CODES if code in found}
+    return tuple((code, found[code]) for code in SUBTYPE_CODES if code in found)
