@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="netpipeline-demo", description=__doc__.splitlines()[0])
     parser.add_argument("--replay", type=Path, default=REPLAY_DIR, help="folder of dated snapshots (default: data/replay)")
     parser.add_argument("--days", nargs="*", help="data dates to run (default: every day in the replay folder)")
+    parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                        help="Dagster's console log level (default WARNING: the demo prints its own summary; "
+                             "every event is in the Dagster UI)")
     args = parser.parse_args(argv)
 
     # Imported here so `--help` stays instant; Dagster reads DAGSTER_HOME and the NETPIPELINE_*
@@ -53,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor = latest_event_cursor(instance, CHANGE_EVENTS)
         failed = False
         for day in days:
-            outcome = run_day(defs, instance, day)
+            outcome = run_day(defs, instance, day, log_level=args.log_level)
             status = "ok" if outcome.success and not outcome.skipped else ("checks stopped the day" if outcome.success else "FAILED")
             print(f"\n{day}: daily_job {status} (run {outcome.run_id[:8]})")
             print(f"  materialised: {', '.join(outcome.materialized) or 'nothing'}")
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             if outcome.error:
                 print(f"  error: {outcome.error}")
                 failed = True
-            cursor, digest_runs, skip = tick_digest_sensor(defs, instance, cursor)
+            cursor, digest_runs, skip = tick_digest_sensor(defs, instance, cursor, log_level=args.log_level)
             for run in digest_runs:
                 print(f"  digest_sensor → digest_job {'ok' if run.success else 'FAILED'} (run {run.run_id[:8]})"
                       + (f": {run.error}" if run.error else ""))

@@ -70,19 +70,24 @@ def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult,
 
 
 def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_name: str = "daily_job",
-            asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None) -> RunOutcome:
+            asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None,
+            log_level: str | None = None) -> RunOutcome:
+    """Run `job_name` for the partition `day`. `log_level` (e.g. "WARNING") quiets the console
+    logger; the event log in the instance keeps every event whatever the level."""
     job = defs.resolve_job_def(job_name)
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} if log_level else None
     result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
-                                    asset_selection=asset_selection, tags=tags)
+                                    asset_selection=asset_selection, tags=tags, run_config=run_config)
     return _outcome(job_name, day, result, instance)
 
 
-def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None) -> tuple[str | None, list[RunOutcome], str | None]:
+def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None,
+                       log_level: str | None = None) -> tuple[str | None, list[RunOutcome], str | None]:
     """Evaluate the digest sensor once and run what it requests: (new cursor, runs, skip reason)."""
     sensor = defs.resolve_sensor_def("digest_sensor")
     context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=defs.resources)
     data = sensor.evaluate_tick(context)
-    runs = [run_day(defs, instance, request.partition_key, "digest_job", tags=dict(request.tags))
+    runs = [run_day(defs, instance, request.partition_key, "digest_job", tags=dict(request.tags), log_level=log_level)
             for request in data.run_requests or []]
     skip = data.skip_message
     return data.cursor, runs, skip
