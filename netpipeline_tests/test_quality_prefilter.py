@@ -1,53 +1,57 @@
 """Checks whose slices declare `can_fail` give GX only the rows that could fail; the outcome must be
 the one GX gives on every row. Compared here on a day with orphans, bad dates and bad coordinates
-(and on a clean day), with plain DuckDB tables shaped like the trials views."""
+(and on a clean day), in the warehouse's own schema (raw.study_days, trials_versions, the views)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
 
+from netpipeline.normalise.trials_schema import ensure_trials_schema
 from netpipeline.quality.catalog import CHECKS, check_by_name
 from netpipeline.quality.day_slices import CHILD_TABLES, DATE_FIELDS, slice_parts
 
 DAY = date(2026, 10, 1)
+OTHER_DAY_NCT = "NCT00000099"
 PREFILTERED = ("children_have_parent", "date_precision_valid", "site_coordinates_in_range")
 
 
 def _warehouse(broken: bool) -> duckdb.DuckDBPyConnection:
+    """The real raw + trials_versions schema and views: 40 studies on DAY, one on the day before."""
     con = duckdb.connect()
-    con.execute("CREATE SCHEMA trials")
-    dates = ", ".join(f"{f} DATE, {f}_raw VARCHAR, {f}_precision VARCHAR" for f in DATE_FIELDS)
-    con.execute(f"CREATE TABLE trials.studies (snapshot_date DATE, nct_id VARCHAR, {dates})")
-    for table in CHILD_TABLES:
-        extra = ", facility_id INTEGER, name VARCHAR, latitude DOUBLE, longitude DOUBLE" if table == "facilities" else ""
-        con.execute(f"CREATE TABLE trials.{table} (snapshot_date DATE, nct_id VARCHAR{extra})")
-    good = [(DAY, f"NCT{n:08d}", date(2025, 3, 1), "2025-03", "month") for n in range(1, 41)]
-    for day, nct_id, typed, raw, precision in good:
-        values = [day, nct_id] + [typed, raw, precision] * len(DATE_FIELDS)
-        con.execute(f"INSERT INTO trials.studies VALUES ({', '.join('?' * len(values))})", values)
-    con.execute("INSERT INTO trials.studies (snapshot_date, nct_id) VALUES (DATE '2026-09-30', 'NCT00000099')")
+    ensure_trials_schema(con)
+    studies = [(DAY, f"NCT{n:08d}", f"h{n}") for n in range(1, 41)] + [(DAY - timedelta(days=1), OTHER_DAY_NCT, "h99")]
+    for day, nct_id, content_hash in studies:
+        con.execute("INSERT INTO raw.study_days (snapshot_date, nct_id, content_hash, served_sha256, data_timestamp, "
+                    "fetched_at) VALUES (?, ?, ?, 'sha', now(), now())", [day, nct_id, content_hash])
+        dates = {f"{f}_raw": "2025-03" for f in DATE_FIELDS} | {f"{f}_precision": "month" for f in DATE_FIELDS}
+        dates |= {f: date(2025, 3, 1) for f in DATE_FIELDS}
+        columns = ["content_hash", "nct_id", *dates]
+        con.execute(f"INSERT INTO trials_versions.studies ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [content_hash, nct_id, *dates.values()])
+    for day in (DAY, DAY - timedelta(days=1)):
+        con.execute("INSERT INTO trials_versions.normalised_days VALUES (?, now(), 1, 1)", [day])
     for table in CHILD_TABLES:
         if table == "facilities":
-            con.execute("INSERT INTO trials.facilities SELECT snapshot_date, nct_id, 1, 'Site', 44.0, -92.5 "
-                        "FROM trials.studies WHERE snapshot_date = ?", [DAY])
-            con.execute("INSERT INTO trials.facilities VALUES (?, 'NCT00000001', 2, 'No geo', NULL, NULL)", [DAY])
+            con.execute("INSERT INTO trials_versions.facilities (content_hash, nct_id, facility_id, name, latitude, "
+                        "longitude) SELECT content_hash, nct_id, 1, 'Site', 44.0, -92.5 FROM trials_versions.studies")
+            con.execute("INSERT INTO trials_versions.facilities (content_hash, nct_id, facility_id, name) "
+                        "VALUES ('h1', 'NCT00000001', 2, 'No geo')")
         else:
-            con.execute(f"INSERT INTO trials.{table} SELECT snapshot_date, nct_id FROM trials.studies "
-                        "WHERE snapshot_date = ?", [DAY])
+            con.execute(f"INSERT INTO trials_versions.{table} (content_hash, nct_id) "
+                        "SELECT content_hash, nct_id FROM trials_versions.studies")
     if broken:
-        for table in ("facilities", "conditions", "net_profile"):     # orphans: no study that day
-            columns = "snapshot_date, nct_id" + (", facility_id" if table == "facilities" else "")
-            values = "?, 'NCT99999999'" + (", 1" if table == "facilities" else "")
-            con.execute(f"INSERT INTO trials.{table} ({columns}) VALUES ({values})", [DAY])
-        con.execute("INSERT INTO trials.conditions VALUES (?, 'NCT00000099')", [DAY])   # parent on another day
+        for table in ("facilities", "conditions", "net_profile"):     # orphans: no such study that day
+            con.execute(f"INSERT INTO trials_versions.{table} (content_hash, nct_id) VALUES ('h1', 'NCT99999999')")
+        # a child row of the day pointing to a study that exists only on the day before
+        con.execute("INSERT INTO trials_versions.conditions (content_hash, nct_id) VALUES ('h2', ?)", [OTHER_DAY_NCT])
         field = DATE_FIELDS[0]
-        con.execute(f"UPDATE trials.studies SET {field}_precision = 'week' WHERE nct_id = 'NCT00000002'")
-        con.execute(f"UPDATE trials.studies SET {field} = NULL WHERE nct_id = 'NCT00000003'")
-        con.execute(f"UPDATE trials.studies SET {DATE_FIELDS[-1]}_precision = NULL WHERE nct_id = 'NCT00000004'")
-        con.execute("UPDATE trials.facilities SET latitude = 123.4 WHERE nct_id = 'NCT00000005'")
-        con.execute("UPDATE trials.facilities SET longitude = -181 WHERE nct_id = 'NCT00000006'")
+        con.execute(f"UPDATE trials_versions.studies SET {field}_precision = 'week' WHERE nct_id = 'NCT00000002'")
+        con.execute(f"UPDATE trials_versions.studies SET {field} = NULL WHERE nct_id = 'NCT00000003'")
+        con.execute(f"UPDATE trials_versions.studies SET {DATE_FIELDS[-1]}_precision = NULL WHERE nct_id = 'NCT00000004'")
+        con.execute("UPDATE trials_versions.facilities SET latitude = 123.4 WHERE nct_id = 'NCT00000005'")
+        con.execute("UPDATE trials_versions.facilities SET longitude = -181 WHERE nct_id = 'NCT00000006'")
     return con
 
 
