@@ -35,8 +35,12 @@ _CLASSES = (
 )
 
 
+_GATES = {keys: re.compile("|".join(map(re.escape, keys))) for _, _, keys in _CLASSES}
+
+
 def _gate(lower_text: str, keys: tuple[str, ...]) -> bool:
-    return any(k in lower_text for k in keys)
+    # One C-level scan for all substrings (a Python loop of `in` tests cost ~10% of the rules).
+    return _GATES[keys].search(lower_text) is not None
 
 
 _PRIOR = re.compile(r"prior|previous|progress\w*|received|receiving|treated|pre-?treated|refractory|failure|"
