@@ -40,12 +40,25 @@ def _site_key(name: str, city: str, country: str) -> str:
     The key survives "St. Mary's Hospital" vs "St Marys  Hospital" and keeps non-Latin names.
     The three parts are normalised as one string joined by chr(31) (a control character,
     which the punctuation class leaves alone): one call of each function per site, not three.
+    Cost (530k sites per 100k studies): the collapse leaves single spaces alone (a run of two
+    or more, or one non-space, is replaced), which is most matches and ~40% of the regex
+    time; the separators and ends are then fixed with replace(), not two more regexes.
     """
     parts = ", ".join(f"coalesce({part}, '')" for part in (name, city, country))
     joined = f"concat_ws(chr(31), {parts})"
-    collapsed = f"regexp_replace(lower(strip_accents({joined})), '[\\pP\\pS\\s]+', ' ', 'g')"
-    joined_by_bar = f"regexp_replace({collapsed}, ' ?\\x1f ?', '|', 'g')"
-    return f"regexp_replace({joined_by_bar}, '^ | $', '', 'g')"
+    collapsed = (f"regexp_replace(lower(strip_accents({joined})), "
+                 "'[\\pP\\pS\\s]{2,}|[\\pP\\pS\\t\\n\\f\\r]', ' ', 'g')")
+    # Runs are single spaces now: drop the ones next to a separator, then the separators
+    # become '|' (as regex ' ?\x1f ?' -> '|').
+    bars = (f"replace(replace(replace({collapsed}, ' ' || chr(31), chr(31)), "
+            "chr(31) || ' ', chr(31)), chr(31), '|')")
+    return bars
+
+
+def _trim_ends(key: str) -> str:
+    # The last step of the site key. A leading/trailing space is rare: trim only then (as
+    # regex '^ | $' -> ''; runs are single spaces, so trim() removes the same).
+    return f"CASE WHEN prefix({key}, ' ') OR suffix({key}, ' ') THEN trim({key}, ' ') ELSE {key} END"
 
 
 def criteria_sql(text: str) -> str:
@@ -202,13 +215,14 @@ FROM (
 
 def _facilities_sql() -> str:
     site_key = _site_key("x.facility", "x.city", "x.country")
-    return _list_sql(
+    return f"""
+SELECT * EXCLUDE (key), {_trim_ends('key')} AS site_key
+FROM ({_list_sql(
         "locations",
-        f"{site_key} AS site_key, x.facility AS name, x.status AS status, x.city AS city, "
+        f"{site_key} AS key, x.facility AS name, x.status AS status, x.city AS city, "
         "x.state AS state, x.zip AS zip, x.country AS country, "
         "x.geoPoint.lat AS latitude, x.geoPoint.lon AS longitude",
-        ordinal="facility_id",
-    )
+        ordinal="facility_id")})"""
 
 
 def _facility_contacts_sql() -> str:

@@ -303,13 +303,21 @@ def bulk_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
     - preserve_insertion_order=false: rows carry explicit ordinals, so inserts need not keep
       scan order, which lets them run in parallel without re-ordering buffers;
+    - write_buffer_row_group_count=1: a table's full row group of new rows is compressed and
+      written to the file as soon as it is complete (default: once 5 are buffered, which at
+      100k versions only browse_conditions reaches), so it is done beside the parser instead
+      of in the serial COMMIT and no longer held (and spilled) in memory: COMMIT 3.7 -> 3.0 s;
     - memory_limit: bounds DuckDB's buffers (see MEMORY_LIMIT); a lower limit set by the
       caller is kept.
     """
-    before = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
-    con.execute("SET preserve_insertion_order = false")
+    settings = {"preserve_insertion_order": "false", "write_buffer_row_group_count": "1"}
+    before = {name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+              for name in settings}
+    for name, value in settings.items():
+        con.execute(f"SET {name} = {value}")
     try:
         with warehouse.memory_limit_at_most(con, MEMORY_LIMIT):
             yield
     finally:
-        con.execute(f"SET preserve_insertion_order = {before}")
+        for name, value in before.items():
+            con.execute(f"SET {name} = {value}")
