@@ -120,7 +120,6 @@ def net_candidate_sql(identification: str, conditions: str, condition_browse: st
 @functools.cache
 def batch_profile_inputs_sql() -> str:
     """PROFILE_INPUTS_SQL over the parsed batch (study_json_type.BATCH), for its candidates."""
-    from netpipeline.normalise.shred_sql import criteria_sql
     from netpipeline.normalise.study_json_type import BATCH
 
     return f"""
@@ -131,8 +130,7 @@ SELECT content_hash, nct_id, identification.briefTitle AS brief_title,
     coalesce(list_transform(condition_browse.meshes, lambda m: m.term), []) AS condition_mesh_terms,
     coalesce(list_transform(condition_browse.ancestors, lambda m: m.term), [])
         AS condition_mesh_ancestors,
-    CASE WHEN eligibility IS NOT NULL THEN {criteria_sql("eligibility.eligibilityCriteria")} END
-        AS eligibility_criteria,
+    CASE WHEN eligibility IS NOT NULL THEN elig_criteria END AS eligibility_criteria,
     coalesce(list_transform(arms.interventions, lambda i: {{'name': i.name, 'type': i.type,
         'other_names': coalesce(i.otherNames, [])}}), []) AS interventions
 FROM {BATCH}

@@ -173,56 +173,77 @@ def _section(rest: str, other_head: str) -> str:
     )
 
 
-def _rest_after(head: str) -> str:
-    return f"CASE WHEN {head} <> '' THEN substr(text, strpos(text, {head}) + length({head})) END"
+def _rest_after(head: str, text: str) -> str:
+    return f"CASE WHEN {head} <> '' THEN substr({text}, strpos({text}, {head}) + length({head})) END"
+
+
+def derived_columns_sql(parsed: str) -> str:
+    """The query `parsed` (the parsed batch, see study_json_type.parse_sql) with the derived
+    columns the INSERTs need added: the eligibility texts and ages (`elig_*`) and each
+    location's site key (`site_keys`, aligned with `locations`).
+
+    They are computed by the parser, not the writer: the writer's thread is the pipeline's
+    bottleneck, the parser's had spare time (~0.3 s per 10k versions), and these are the
+    dearest expressions (regexes over the criteria text and 530k site names per 100k).
+    Sections use byte-wise strpos/contains/split_part around the heading text found by a
+    group-0 regex: one capturing regex over the whole criteria is ~10x slower in RE2.
+    """
+    site_key = f"list_transform(locations, lambda x: {_site_key('x.facility', 'x.city', 'x.country')})"
+    return f"""
+SELECT * EXCLUDE (_inc_head, _exc_head, _inc_rest, _exc_rest, _min_parts, _max_parts, _keys),
+    {_section('_inc_rest', '_exc_head')} AS elig_inclusion,
+    {_section('_exc_rest', '_inc_head')} AS elig_exclusion,
+    {_age_years('_min_parts')} AS elig_min_years,
+    {_age_years('_max_parts')} AS elig_max_years,
+    list_transform(_keys, lambda k: {_trim_ends('k')}) AS site_keys
+FROM (
+    SELECT * EXCLUDE (_text), {_rest_after('_inc_head', '_text')} AS _inc_rest,
+        {_rest_after('_exc_head', '_text')} AS _exc_rest
+    FROM (
+        SELECT *, regexp_extract(_text, {_sql_str(INCLUSION_HEADING_RE)}) AS _inc_head,
+            regexp_extract(_text, {_sql_str(EXCLUSION_HEADING_RE)}) AS _exc_head
+        FROM (
+            SELECT *, chr(10) || elig_criteria AS _text
+            FROM (
+                SELECT *, {criteria_sql("eligibility.eligibilityCriteria")} AS elig_criteria,
+                    regexp_extract(eligibility.minimumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
+                        AS _min_parts,
+                    regexp_extract(eligibility.maximumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
+                        AS _max_parts,
+                    {site_key} AS _keys
+                FROM ({parsed})))))"""
 
 
 def _eligibilities_sql() -> str:
-    # Sections use byte-wise strpos/contains/split_part around the heading text found by a
-    # group-0 regex: one capturing regex over the whole criteria is ~10x slower in RE2.
     return f"""
-SELECT * EXCLUDE (inc_head, exc_head, inc_rest, exc_rest, min_parts, max_parts),
-    {_section('inc_rest', 'exc_head')} AS inclusion_criteria,
-    {_section('exc_rest', 'inc_head')} AS exclusion_criteria,
-    {_age_years('min_parts')} AS minimum_age_years,
-    {_age_years('max_parts')} AS maximum_age_years
-FROM (
-    SELECT * EXCLUDE (text), {_rest_after('inc_head')} AS inc_rest,
-        {_rest_after('exc_head')} AS exc_rest
-    FROM (
-        SELECT *, chr(10) || criteria AS text,
-            regexp_extract(chr(10) || criteria, {_sql_str(INCLUSION_HEADING_RE)}) AS inc_head,
-            regexp_extract(chr(10) || criteria, {_sql_str(EXCLUSION_HEADING_RE)}) AS exc_head
-        FROM (
-            SELECT content_hash, nct_id,
-                {criteria_sql("eligibility.eligibilityCriteria")} AS criteria,
-                eligibility.sex AS gender,
-                eligibility.genderBased AS gender_based,
-                eligibility.genderDescription AS gender_description,
-                eligibility.minimumAge AS minimum_age,
-                eligibility.maximumAge AS maximum_age,
-                regexp_extract(eligibility.minimumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
-                    AS min_parts,
-                regexp_extract(eligibility.maximumAge, {_sql_str(AGE_RE)}, ['n', 'unit'], 'i')
-                    AS max_parts,
-                eligibility.healthyVolunteers AS healthy_volunteers,
-                eligibility.stdAges AS std_ages,
-                eligibility.studyPopulation AS population,
-                eligibility.samplingMethod AS sampling_method
-            FROM {BATCH_TABLE}
-            WHERE eligibility IS NOT NULL)))"""
+SELECT content_hash, nct_id,
+    elig_criteria AS criteria,
+    elig_inclusion AS inclusion_criteria,
+    elig_exclusion AS exclusion_criteria,
+    eligibility.sex AS gender,
+    eligibility.genderBased AS gender_based,
+    eligibility.genderDescription AS gender_description,
+    eligibility.minimumAge AS minimum_age,
+    eligibility.maximumAge AS maximum_age,
+    elig_min_years AS minimum_age_years,
+    elig_max_years AS maximum_age_years,
+    eligibility.healthyVolunteers AS healthy_volunteers,
+    eligibility.stdAges AS std_ages,
+    eligibility.studyPopulation AS population,
+    eligibility.samplingMethod AS sampling_method
+FROM {BATCH_TABLE}
+WHERE eligibility IS NOT NULL"""
 
 
 def _facilities_sql() -> str:
-    site_key = _site_key("x.facility", "x.city", "x.country")
+    # site_keys: computed by the parser, one per location (derived_columns_sql).
     return f"""
-SELECT * EXCLUDE (key), {_trim_ends('key')} AS site_key
-FROM ({_list_sql(
-        "locations",
-        f"{site_key} AS key, x.facility AS name, x.status AS status, x.city AS city, "
-        "x.state AS state, x.zip AS zip, x.country AS country, "
-        "x.geoPoint.lat AS latitude, x.geoPoint.lon AS longitude",
-        ordinal="facility_id")})"""
+SELECT content_hash, nct_id, i AS facility_id, k AS site_key, x.facility AS name,
+    x.status AS status, x.city AS city, x.state AS state, x.zip AS zip, x.country AS country,
+    x.geoPoint.lat AS latitude, x.geoPoint.lon AS longitude
+FROM (SELECT content_hash, nct_id, unnest(locations) AS x, unnest(site_keys) AS k,
+             generate_subscripts(locations, 1) AS i
+      FROM {BATCH_TABLE})"""
 
 
 def _facility_contacts_sql() -> str:

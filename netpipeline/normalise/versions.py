@@ -60,11 +60,13 @@ ARROW_CHUNK_ROWS = 1024
 # enough to keep the writer fed, and each costs ~85 MB.
 PARSE_AHEAD = 1
 # DuckDB's own buffers during shredding (a lower limit set by the caller is kept). The rows
-# of the open transaction that are not yet written to the file (tables with less than a row
-# group of new rows, e.g. studies and eligibilities) stay in memory until COMMIT, ~1.2 GB at
-# 100k new versions; past the limit DuckDB spills them to its temp directory and reads them
-# back at COMMIT. 1.3 GB spills little at 100k and keeps the process at ~1.6 GB peak RSS.
-MEMORY_LIMIT = "1300MB"
+# of the open transaction that are not yet written to the file (each table's last, partial
+# row group: all of studies and eligibilities at 100k new versions) stay in memory until
+# COMMIT; past the limit DuckDB spills them to its temp directory and reads them back, and
+# evicts the raw payload blocks the parser reads. That churn costs CPU: at 100k, with no
+# limit (2.3 GB peak RSS) the pipeline took ~20% less CPU than at 1.3 GB. 1.5 GB keeps the
+# process at ~1.7 GB peak RSS (the Arrow batches in flight come on top, ~100 MB each).
+MEMORY_LIMIT = "1500MB"
 
 REQUESTED_TABLE = "_normalise_requested"   # content_hash: what the caller asked for
 TODO_TABLE = "_normalise_todo"             # content_hash, payload_rowid: not yet shredded
