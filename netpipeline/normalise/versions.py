@@ -5,7 +5,8 @@ failure leaves nothing behind. Around it, a three-stage pipeline keeps both core
 
 - parser (a thread with its own cursor): per batch of versions, one query reads the payloads
   straight from raw.study_payloads (rowid range pushed into the scan) and parses them with
-  `json_transform` into an Arrow table (the batch, study_json_type.parse_sql). It runs
+  `json_transform` into an Arrow table (the batch, study_json_type.parse_sql), with the
+  dearest derived columns (eligibility sections, site keys) already computed. It runs
   outside the writer's transaction: it only reads raw rows that were committed before the
   to-do list was taken, and the writer checks that each batch holds exactly the versions
   it asked for;
