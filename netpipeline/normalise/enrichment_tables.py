@@ -26,6 +26,8 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
+from netpipeline.normalise.derived_sql import sql_str
+
 from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, NET_TERMS_VERSION, classify_intervention,
                                           net_profile, taxonomy_version)
 
@@ -99,15 +101,11 @@ SELECT DISTINCT content_hash FROM texts WHERE regexp_matches(t, $pattern)
 """
 
 
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def net_candidate_sql(identification: str, conditions: str, condition_browse: str) -> str:
     """SQL boolean over one parsed study (the module expressions given): true when
     NET_CANDIDATE_PATTERN matches its conditions, keywords, direct MeSH terms or titles, each
     group joined with ' | ' exactly as `_CANDIDATES_SQL` joins the normalised rows."""
-    pattern = _sql_str(NET_CANDIDATE_PATTERN)
+    pattern = sql_str(NET_CANDIDATE_PATTERN)
     texts = (
         f"array_to_string({conditions}.conditions, ' | ')",
         f"array_to_string({conditions}.keywords, ' | ')",
@@ -163,7 +161,7 @@ def empty_profiles_sql(source: str, where: str = "") -> str:
     return f"""
 SELECT content_hash, nct_id, false AS is_net, '' AS net_reason, []::VARCHAR[] AS net_subtypes,
        '[]'::JSON AS net_subtype_evidence, []::VARCHAR[] AS grades, false AS requires_sstr_imaging,
-       false AS requires_dll3, {_sql_str(vocabulary_version())} AS vocabulary_version
+       false AS requires_dll3, {sql_str(vocabulary_version())} AS vocabulary_version
 FROM {source} {where}"""
 
 

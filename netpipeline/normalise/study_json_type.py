@@ -166,9 +166,9 @@ def parse_sql(payloads: str) -> str:
     """The batch: `json_transform` of every payload of the query `payloads` (content_hash,
     nct_id, payload), split into BATCH_COLUMNS, plus `net_candidate` (the NET prefilter of
     enrichment_tables, computed here so that the enrichment and the writer only read a flag)
-    and the derived columns of shred_sql.derived_columns_sql."""
+    and the derived columns of derived_sql.derived_columns_sql."""
     from netpipeline.normalise.enrichment_tables import net_candidate_sql
-    from netpipeline.normalise.shred_sql import derived_columns_sql
+    from netpipeline.normalise.derived_sql import derived_columns_sql
 
     json_type = json.dumps(STUDY_JSON_TYPE, separators=(",", ":")).replace("'", "''")
     columns = ",\n    ".join(f"{expr} AS {name}" for name, expr in BATCH_COLUMNS.items())
