@@ -579,6 +579,10 @@ def bench_size(n: int, work: Path, args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         results_path = work / "pipeline.json"
         results_path.unlink(missing_ok=True)
+        # A kept work dir is reused for its replay only: the pipeline starts from nothing
+        # (an earlier run's warehouse would turn day 1 into a day with nothing new).
+        for leftover in ("warehouse", "dagster_home", "outbox"):
+            shutil.rmtree(work / leftover, ignore_errors=True)
         for days in ([[d] for d in DAYS] if args.process_per_day else [list(DAYS)]):
             pipeline, status = run_child("pipeline", n, work, results_path, args.timeout_min * 60, replay.url_template,
                                          args.rss_abort_gb, args.no_preimport,
