@@ -67,9 +67,9 @@ PARSE_AHEAD = 1
 # evicts the raw payload blocks the parser reads. That churn costs CPU: at 100k, with no
 # limit (2.3 GB peak RSS) the pipeline took ~20% less CPU than at 1.3 GB. But the step runs
 # after the ingest in the same process (~0.5 GB already held) and the Arrow batches in flight
-# come on top (~100 MB each): at 300,000 new versions 1.3 GB gave a 2.1 GB peak, over the
-# 2 GB budget. 1.2 GB trades a little speed for it.
-MEMORY_LIMIT = "1200MB"
+# come on top (~100 MB each): at 300,000 new versions 1.3 GB gave a 2.1 GB peak and 1.2 GB
+# 2.0 GB, at the 2 GB budget. 1 GB leaves a margin for a little speed.
+MEMORY_LIMIT = "1000MB"
 
 REQUESTED_TABLE = "_normalise_requested"   # content_hash: what the caller asked for
 TODO_TABLE = "_normalise_todo"             # content_hash, payload_rowid: not yet shredded
