@@ -13,11 +13,8 @@ rows: the NCT ID, the failing column and value, and the row itself.
 from __future__ import annotations
 
 import functools
-import json
-import math
 import threading
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -25,64 +22,10 @@ import duckdb
 from netpipeline.normalise import api_enums
 from netpipeline.quality.catalog import CheckDef
 from netpipeline.quality.day_slices import SlicePart, slice_parts
+from netpipeline.quality.outcomes import CheckOutcome, plain
 
 SAMPLE_SIZE = 10
 _ROW = "__row"          # row number added to every slice, so GX names offending rows exactly
-_EXAMPLES_IN_SUMMARY = 3
-
-
-@dataclass
-class CheckOutcome:
-    check: CheckDef
-    table: str
-    passed: bool
-    evaluated_rows: int = 0
-    failures: int = 0
-    sample: list[dict[str, Any]] = field(default_factory=list)
-    expectations: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None     # the check could not be evaluated (it then fails)
-
-    @property
-    def failure_share(self) -> float:
-        if not self.evaluated_rows:
-            return 0.0 if self.passed else 1.0
-        return round(min(1.0, self.failures / self.evaluated_rows), 6)
-
-    @property
-    def offending_nct_ids(self) -> list[str]:
-        """The NCT IDs of the sample, first seen first, each once."""
-        return list(dict.fromkeys(str(s["nct_id"]) for s in self.sample if s.get("nct_id")))
-
-    def summary(self) -> str:
-        if self.error:
-            return f"{self.check.name}: could not be evaluated: {self.error}"
-        if self.passed:
-            return f"{self.check.name}: passed on {self.evaluated_rows} rows"
-        failed = list(dict.fromkeys(e["expectation"] for e in self.expectations if not e["success"]))
-        examples = "; ".join(describe(s) for s in self.sample[:_EXAMPLES_IN_SUMMARY])
-        return (f"{self.check.name}: {self.failures} of {self.evaluated_rows} rows failed "
-                f"({', '.join(failed)})" + (f"; e.g. {examples}" if examples else ""))
-
-
-def describe(entry: dict[str, Any]) -> str:
-    """One offending row in words: `NCT00000003 overall_status='PAUSED_FOR_LUNCH'`."""
-    parts = [str(entry["nct_id"])] if entry.get("nct_id") and entry.get("column") != "nct_id" else []
-    value = entry.get("value")
-    if isinstance(value, dict):
-        parts.append(", ".join(f"{k}={_short(v)}" for k, v in value.items()))
-    elif entry.get("column"):
-        parts.append(f"{entry['column']}={_short(value)}")
-    if entry.get("error"):
-        parts.append(f"error: {_short(entry['error'], 200)}")
-    context = entry.get("context") or {}
-    if context:
-        parts.append("(" + ", ".join(f"{k}={_short(v)}" for k, v in context.items()) + ")")
-    return " ".join(parts)
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
@@ -228,7 +171,7 @@ def run_check(con: duckdb.DuckDBPyConnection, check: CheckDef, day: date, params
                     failing_rows.setdefault(row, columns)
             else:
                 rowless.append({"nct_id": None, "column": ", ".join(columns) or None,
-                                "value": _plain((item.result or {}).get("observed_value")),
+                                "value": plain((item.result or {}).get("observed_value")),
                                 "error": error or "failed without naming rows", "part": part.label})
         outcome.evaluated_rows += slice_rows
         outcome.failures += len(failing_rows) + len(rowless)
@@ -249,15 +192,6 @@ def _slice_frame(con: duckdb.DuckDBPyConnection, part: SlicePart, day: date, pre
     # An empty result keeps the slice's columns, so GX still finds the columns it checks.
     frame = con.execute(f"SELECT * FROM ({sql}) WHERE {part.can_fail}", [day]).df()
     return frame, total
-
-
-def failed_outcome(check: CheckDef, error: BaseException) -> CheckOutcome:
-    """The outcome of a check that could not run (SQL error, GX error): it fails, with the error."""
-    message = f"{type(error).__name__}: {error}"
-    return CheckOutcome(check=check, table="", passed=False, failures=1, error=message,
-                        sample=[{"nct_id": None, "column": None, "value": None, "error": message}],
-                        expectations=[{"expectation": "check_evaluated", "column": None, "part": "",
-                                       "success": False, "unexpected": 1, "error": message}])
 
 
 def _columns(kwargs: dict[str, Any]) -> list[str]:
@@ -281,7 +215,7 @@ def _error(item: Any) -> str | None:
 
 
 def _entry(frame: Any, row: int, columns: list[str], part: SlicePart) -> dict[str, Any]:
-    record = {k: _plain(v) for k, v in frame.iloc[row].items() if k != _ROW}
+    record = {k: plain(v) for k, v in frame.iloc[row].items() if k != _ROW}
     value = record.get(columns[0]) if len(columns) == 1 else {c: record.get(c) for c in columns}
     return {
         "nct_id": record.get("nct_id"),
@@ -291,36 +225,3 @@ def _entry(frame: Any, row: int, columns: list[str], part: SlicePart) -> dict[st
         "part": part.label,
     }
 
-
-def _plain(value: Any) -> Any:
-    """JSON-safe scalar for metadata and the results table (numpy, pandas NA/NaT, timestamps)."""
-    if value is None or isinstance(value, (bool, str, int)):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, datetime) or hasattr(value, "to_pydatetime"):
-        try:
-            value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
-        except ValueError:
-            return None
-        if value != value:  # NaT
-            return None
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "tolist"):              # numpy scalars and arrays
-        return _plain(value.tolist()) if not isinstance(value.tolist(), list) else [_plain(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    try:
-        json.dumps(value)
-        return value
-    except TypeError:
-        return str(value)

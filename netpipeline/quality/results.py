@@ -7,7 +7,8 @@ from datetime import date, datetime
 import duckdb
 
 from netpipeline.quality.catalog import CheckDef, Target, checks_for
-from netpipeline.quality.expectations import CheckOutcome, describe, failed_outcome, run_check
+from netpipeline.quality.expectations import run_check
+from netpipeline.quality.outcomes import CheckOutcome, describe, failed_outcome
 from netpipeline.warehouse import ensure_schema, transaction
 
 QUALITY_DDL = """
