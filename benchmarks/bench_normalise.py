@@ -111,7 +111,6 @@ def _record_stages() -> dict[str, float]:
     """Wall seconds spent in each stage of the shredding pipeline (summed over batches; the
     parser and enricher threads run beside the writer, so the stages overlap)."""
     import threading
-    from contextlib import contextmanager
 
     from netpipeline.normalise import day, versions
 
@@ -138,17 +137,8 @@ def _record_stages() -> dict[str, float]:
         if hasattr(owner, attribute):
             setattr(owner, attribute, timed(name, getattr(owner, attribute)))
 
-    @contextmanager
-    def transaction(con):
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        timed("COMMIT (transaction-local rows compressed and written)",
-              lambda: con.execute("COMMIT"))()
-    warehouse.transaction = transaction  # this child process only
+    warehouse.commit = timed("COMMIT (transaction-local rows compressed and written)",
+                             warehouse.commit)  # this child process only
     return stages
 
 
