@@ -279,6 +279,8 @@ def test_fixing_the_data_and_rerunning_clears_the_gate(story):
 def test_sensor_skip_reason_names_the_check_of_a_day_broken_after_its_change_log(story):
     step = story["broken_after_changes"]
     assert step.run.failed_checks == ["enrollment_non_negative"] and "changes__events" in step.run.skipped
+    # The change-log computed before the day broke went with the trial tables it came from.
+    assert step.events == 0 and step.change_days == 0
     # The tick finds the change-log materialised before the day broke, and starts no digest.
     assert step.digests == []
     assert step.skip.startswith(f"{ENUM}: blocking checks failed: enrollment_non_negative (1 of 20 rows failed")

@@ -215,6 +215,22 @@ def write_changelog(con: duckdb.DuckDBPyConnection, log: ChangeLog) -> None:
                      datetime.now().replace(microsecond=0), round(log.elapsed_s, 3), log.scope, log.trials_in_scope])
 
 
+def drop_changelog(con: duckdb.DuckDBPyConnection, day: date) -> int:
+    """Delete the day's change-log (its events and changes.days row); returns the events deleted.
+
+    Called when the day's trial tables are materialised again: a change-log computed from the
+    state they replace must not outlive it. In the same run the change-log asset computes it
+    again once the day's blocking checks pass; if they fail, the day has no change-log (rather
+    than one from data that no longer passes).
+    """
+    if not _has_table(con, "changes", "days"):
+        return 0
+    with transaction(con):
+        deleted = con.execute("DELETE FROM changes.events WHERE snapshot_date = ?", [day]).fetchall()[0][0]
+        con.execute("DELETE FROM changes.days WHERE snapshot_date = ?", [day])
+    return deleted
+
+
 def read_events(con: duckdb.DuckDBPyConnection, day: date) -> list[dict[str, Any]]:
     cursor = con.execute("SELECT * EXCLUDE (event_seq) FROM changes.events WHERE snapshot_date = ? ORDER BY event_seq", [day])
     names = [d[0] for d in cursor.description]

@@ -4,6 +4,7 @@ from datetime import date
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from netpipeline.changes.changelog import drop_changelog
 from netpipeline.normalise import normalise_day
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.partitions import daily_partitions
@@ -28,6 +29,9 @@ def trial_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -
     day = date.fromisoformat(context.partition_key)
     with warehouse.get_connection() as con:
         result = normalise_day(con, day)
+        # The day's change-log was computed from the trial tables just replaced; changes/events
+        # recomputes it in this run if the day's blocking checks pass.
+        stale_events = drop_changelog(con, day)
         preview = con.execute(
             "SELECT s.nct_id, s.phase_label, s.overall_status, p.is_net, array_to_string(p.net_subtypes, ', ') AS subtypes, "
             "left(s.brief_title, 70) AS title FROM trials.studies s "
@@ -37,6 +41,7 @@ def trial_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -
                      f"{result.versions_reused} reused, in {result.elapsed_s}s")
     return dg.MaterializeResult(metadata={
         **result.as_metadata(),
+        "change_log_events_dropped": stale_events,
         "studies_per_s": round(result.versions_shredded / result.elapsed_s, 1) if result.elapsed_s else None,
         "preview": dg.MetadataValue.md(preview.to_markdown(index=False)) if len(preview) else "no studies",
     })
