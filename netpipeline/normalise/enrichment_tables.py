@@ -27,7 +27,6 @@ import duckdb
 import pyarrow as pa
 
 from netpipeline.normalise.derived_sql import sql_str
-
 from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, NET_TERMS_VERSION, classify_intervention,
                                           net_profile, taxonomy_version)
 
@@ -128,7 +127,7 @@ SELECT content_hash, nct_id, identification.briefTitle AS brief_title,
     coalesce(list_transform(condition_browse.meshes, lambda m: m.term), []) AS condition_mesh_terms,
     coalesce(list_transform(condition_browse.ancestors, lambda m: m.term), [])
         AS condition_mesh_ancestors,
-    CASE WHEN eligibility IS NOT NULL THEN elig_criteria END AS eligibility_criteria,
+    elig_criteria AS eligibility_criteria,
     coalesce(list_transform(arms.interventions, lambda i: {{'name': i.name, 'type': i.type,
         'other_names': coalesce(i.otherNames, [])}}), []) AS interventions
 FROM {BATCH}
@@ -210,9 +209,9 @@ def _insert_json_sql(table: str) -> str:
     types = {"VARCHAR[]": ["VARCHAR"], "JSON": "VARCHAR"}  # JSON text is cast on insert
     row_type = {name: types.get(sql_type.replace(" NOT NULL", ""), sql_type.replace(" NOT NULL", ""))
                 for name, sql_type in ENRICHMENT_TABLES[table]}
-    json_type = json.dumps([row_type]).replace("'", "''")
+    json_type = sql_str(json.dumps([row_type]))
     return (f"INSERT INTO trials_versions.{table} BY NAME SELECT r.* FROM "
-            f"(SELECT unnest(json_transform($rows, '{json_type}')) AS r)")
+            f"(SELECT unnest(json_transform($rows, {json_type})) AS r)")
 
 
 _INTERVENTIONS_SQL = f"""

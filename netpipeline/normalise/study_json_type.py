@@ -167,16 +167,16 @@ def parse_sql(payloads: str) -> str:
     nct_id, payload), split into BATCH_COLUMNS, plus `net_candidate` (the NET prefilter of
     enrichment_tables, computed here so that the enrichment and the writer only read a flag)
     and the derived columns of derived_sql.derived_columns_sql."""
+    from netpipeline.normalise.derived_sql import derived_columns_sql, sql_str
     from netpipeline.normalise.enrichment_tables import net_candidate_sql
-    from netpipeline.normalise.derived_sql import derived_columns_sql
 
-    json_type = json.dumps(STUDY_JSON_TYPE, separators=(",", ":")).replace("'", "''")
+    json_type = sql_str(json.dumps(STUDY_JSON_TYPE, separators=(",", ":")))
     columns = ",\n    ".join(f"{expr} AS {name}" for name, expr in BATCH_COLUMNS.items())
     candidate = net_candidate_sql(
         identification=BATCH_COLUMNS["identification"], conditions=BATCH_COLUMNS["conditions"],
         condition_browse=BATCH_COLUMNS["condition_browse"])
     return derived_columns_sql(
         f"SELECT content_hash, nct_id,\n    {columns},\n    {candidate} AS net_candidate\n"
-        f"FROM (SELECT content_hash, nct_id, json_transform(payload, '{json_type}') AS s "
+        f"FROM (SELECT content_hash, nct_id, json_transform(payload, {json_type}) AS s "
         f"FROM ({payloads}))"
     )
