@@ -37,6 +37,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from netpipeline import warehouse  # noqa: E402
 from netpipeline.changes.changelog import compute_changelog, write_changelog  # noqa: E402
 from netpipeline.ingest.content_hash import content_hash  # noqa: E402
+from netpipeline.ingest.raw_store import store_day_map  # noqa: E402
 from netpipeline.normalise import ensure_trials_schema, normalise_day  # noqa: E402
 
 DAY1, DAY2 = datetime.date(2026, 11, 18), datetime.date(2026, 11, 19)
@@ -212,8 +213,8 @@ def _insert(con, day: datetime.date, studies: list[dict]) -> None:
     con.execute("INSERT INTO raw.study_payloads SELECT h, any_value(n), any_value(p), any_value(strlen(p)), $day FROM "
                 "(SELECT unnest($h) AS h, unnest($n) AS n, unnest($p) AS p) "
                 "WHERE h NOT IN (SELECT content_hash FROM raw.study_payloads) GROUP BY h", params)
-    con.execute("INSERT INTO raw.study_days SELECT $day, n, h, sha256(p), $day::VARCHAR, NULL, $day::TIMESTAMP, "
-                "now()::TIMESTAMP FROM (SELECT unnest($h) AS h, unnest($n) AS n, unnest($p) AS p)", params)
+    store_day_map(con, day, "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
+                  {"n": ncts, "h": hashes}, data_timestamp=datetime.datetime.combine(day, datetime.time()))
 
 
 def build(db_path: Path, n: int, changed: float) -> dict[str, float]:

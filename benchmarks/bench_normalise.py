@@ -42,7 +42,8 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from netpipeline import warehouse  # noqa: E402
 from netpipeline.ingest.content_hash import content_hash  # noqa: E402
-from netpipeline.normalise.trials_schema import RAW_SCHEMA_SQL  # noqa: E402
+from netpipeline.ingest.raw_days import ensure_raw_schema  # noqa: E402
+from netpipeline.ingest.raw_store import store_day_map  # noqa: E402
 
 DAY1, DAY2 = datetime.date(2026, 11, 18), datetime.date(2026, 11, 19)
 CHUNK = 10_000
@@ -64,8 +65,9 @@ def build_raw_layer(db_path: Path, jsonl_path: Path, n: int) -> int:
     """The raw layer only (no trials tables: those are created by the run, with its DDL)."""
     templates = [orjson.loads(p.read_bytes()) for p in sorted(CTGOV_STUDIES.glob("NCT*.json"))]
     con = warehouse.connect(db_path)
-    warehouse.ensure_schema(con, RAW_SCHEMA_SQL.read_text())
+    ensure_raw_schema(con)
     total_bytes = 0
+    day_ncts, day_hashes = [], []
     with jsonl_path.open("wb") as jsonl:
         for start in range(0, n, CHUNK):
             payloads, days = [], []
@@ -83,12 +85,12 @@ def build_raw_layer(db_path: Path, jsonl_path: Path, n: int) -> int:
                 "(SELECT unnest($1) AS h, unnest($2) AS id, unnest($3) AS p, unnest($4) AS b)",
                 [list(col) for col in zip(*payloads)],
             )
-            for day in (DAY1, DAY2):
-                con.execute(
-                    f"INSERT INTO raw.study_days SELECT DATE '{day}', id, h, h, NULL, NULL, "
-                    "now()::TIMESTAMP, now()::TIMESTAMP FROM (SELECT unnest($1) AS id, unnest($2) AS h)",
-                    [list(col) for col in zip(*days)],
-                )
+            day_ncts += [nct_id for nct_id, _ in days]
+            day_hashes += [digest for _, digest in days]
+    for day in (DAY1, DAY2):
+        store_day_map(con, day,
+                      "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
+                      {"n": day_ncts, "h": day_hashes}, data_timestamp=datetime.datetime.now())
     con.execute("CHECKPOINT")
     con.close()
     return total_bytes

@@ -4,15 +4,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from netpipeline.definitions import build_definitions
+from netpipeline.ingest.raw_days import replace_day_studies
 from netpipeline.orchestration.local_runs import RunOutcome, run_day, tick_digest_sensor
 from netpipeline.replay.server import ReplayServer
-from netpipeline.warehouse import connect
+from netpipeline.warehouse import connect, transaction
 
 
 @dataclass
@@ -48,6 +50,16 @@ class Harness:
         con = connect(self.warehouse)
         try:
             con.execute(sql, params or [])
+        finally:
+            con.close()
+
+    def drop_from_day(self, day: str, nct_id: str) -> None:
+        """Lose a study from a stored day's version map (as a bug would); raw.pulls keeps its counts."""
+        con = connect(self.warehouse)
+        try:
+            with transaction(con):
+                replace_day_studies(con, date.fromisoformat(day), "SELECT * FROM raw.study_days "
+                                    "WHERE snapshot_date = $day AND nct_id <> $nct", {"day": day, "nct": nct_id})
         finally:
             con.close()
 

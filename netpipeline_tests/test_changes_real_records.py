@@ -19,6 +19,7 @@ import pytest
 
 from netpipeline.changes.changelog import compute_changelog
 from netpipeline.ingest.content_hash import content_hash
+from netpipeline.ingest.raw_store import store_day_map
 from netpipeline.normalise import normalise_day
 from netpipeline_tests.conftest import require_shared_ctgov
 from netpipeline_tests.test_normalise_support import new_warehouse, real_records
@@ -53,7 +54,7 @@ def next_day(record: dict, day: datetime.date, rng: random.Random) -> dict:
 
 
 def store_day(con, day: datetime.date, records: list[dict]) -> None:
-    """One raw day the way raw_store writes it (payload once per content hash, a row per study),
+    """One raw day the way raw_store writes it (payload once per content hash, the day's version map),
     in two bulk statements."""
     served = [(content_hash(r), r["protocolSection"]["identificationModule"]["nctId"], orjson.dumps(r).decode())
               for r in records]
@@ -61,9 +62,8 @@ def store_day(con, day: datetime.date, records: list[dict]) -> None:
     con.execute("INSERT INTO raw.study_payloads SELECT h, any_value(n), any_value(p), any_value(strlen(p)), $day FROM "
                 "(SELECT unnest($h) AS h, unnest($n) AS n, unnest($p) AS p) WHERE h NOT IN (SELECT content_hash FROM "
                 "raw.study_payloads) GROUP BY h", {"h": hashes, "n": ncts, "p": payloads, "day": day})
-    con.execute("INSERT INTO raw.study_days SELECT $day, n, h, sha256(p), NULL, NULL, $day::TIMESTAMP, now()::TIMESTAMP "
-                "FROM (SELECT unnest($h) AS h, unnest($n) AS n, unnest($p) AS p)",
-                {"h": hashes, "n": ncts, "p": payloads, "day": day})
+    store_day_map(con, day, "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
+                  {"h": hashes, "n": ncts}, data_timestamp=datetime.datetime.combine(day, datetime.time()))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import random
 from datetime import date
 
@@ -59,15 +60,26 @@ def test_days_store_payloads_once_per_distinct_content(two_days):
     assert table_counts(con) == {"study_payloads": 32, "study_days": 60, "pulls": 2}
 
 
+def test_the_pull_records_a_digest_of_the_served_bytes_and_the_version_holders(two_days):
+    server, con = two_days
+    ingest(con, server, D1)
+    # On a first day every payload is the day's served bytes.
+    lines = "\n".join(f"{n}\t{hashlib.sha256(p.encode()).hexdigest()}" for n, p in
+                      con.execute("SELECT nct_id, payload FROM raw.study_payloads ORDER BY nct_id").fetchall())
+    assert con.execute("SELECT served_sha256, version_holders FROM raw.pulls").fetchall() == [
+        (hashlib.sha256(lines.encode()).hexdigest(), [D1])]  # factories.write_day sets versionHolder to the day
+
+
 def test_rerunning_a_day_is_idempotent(two_days):
     server, con = two_days
     ingest(con, server, D1)
-    before = con.execute("SELECT * FROM raw.study_days ORDER BY nct_id").fetchall()
+    before = con.execute("SELECT * EXCLUDE (fetched_at) FROM raw.study_days ORDER BY nct_id").fetchall()
+    spans = con.execute("SELECT rowid, * FROM raw.study_spans ORDER BY ALL").fetchall()
     again = ingest(con, server, D1)
     assert again.payloads_added == 0
     assert table_counts(con) == {"study_payloads": 30, "study_days": 30, "pulls": 1}
-    after = con.execute("SELECT * FROM raw.study_days ORDER BY nct_id").fetchall()
-    assert [r[:7] for r in before] == [r[:7] for r in after]  # all but fetched_at
+    assert con.execute("SELECT * EXCLUDE (fetched_at) FROM raw.study_days ORDER BY nct_id").fetchall() == before
+    assert con.execute("SELECT rowid, * FROM raw.study_spans ORDER BY ALL").fetchall() == spans  # not rewritten
 
 
 @pytest.mark.parametrize("fault", [Fault("wrong_total", amount=2), Fault("missing_study", skip=1),

@@ -13,7 +13,7 @@ import pytest
 from netpipeline_tests.test_normalise_support import new_warehouse
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "warehouse.md"
-_HEADING = re.compile(r"^### (\w+)\.(\w+)\s*$")
+_HEADING = re.compile(r"^### (\w+)\.(\w+)(?: \(view\))?\s*$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
@@ -84,7 +84,7 @@ def test_trials_versions_tables_are_the_views_without_snapshot_date(actual, docu
 
 
 def test_raw_tables_are_documented(actual, documented):
-    for table in ("raw.study_payloads", "raw.study_days", "raw.pulls"):
+    for table in ("raw.study_payloads", "raw.study_spans", "raw.study_days", "raw.pulls"):
         assert actual[table] == documented[table], f"{table}: update docs/warehouse.md"
 
 

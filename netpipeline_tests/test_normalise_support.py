@@ -14,6 +14,7 @@ import pytest
 
 from netpipeline import warehouse
 from netpipeline.ingest.content_hash import content_hash
+from netpipeline.ingest.raw_store import store_day_map
 from netpipeline.normalise import ensure_trials_schema
 
 CTGOV = Path(__file__).resolve().parents[1].parent / "shared" / "ctgov"
@@ -44,11 +45,11 @@ def new_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 def store_day(
     con: duckdb.DuckDBPyConnection, day: datetime.date, records: Iterable[dict]
 ) -> list[str]:
-    """Write records as one raw day, the way raw_store does: payloads once, one row per study.
+    """Write records as one raw day, the way raw_store does: payloads once, the day's version map.
 
     Returns the content hashes of the day.
     """
-    hashes = []
+    hashes, ncts = [], []
     for record in records:
         payload = orjson.dumps(record)
         digest = content_hash(record)
@@ -58,12 +59,11 @@ def store_day(
             "WHERE NOT EXISTS (SELECT 1 FROM raw.study_payloads WHERE content_hash = ?)",
             [digest, nct_id, payload.decode(), len(payload), day, digest],
         )
-        con.execute(
-            "INSERT INTO raw.study_days VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)",
-            [day, nct_id, digest, digest, datetime.datetime(2026, 11, 18, 9),
-             datetime.datetime(2026, 11, 18, 10)],
-        )
         hashes.append(digest)
+        ncts.append(nct_id)
+    store_day_map(con, day, "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
+                  {"n": ncts, "h": hashes}, data_timestamp=datetime.datetime(2026, 11, 18, 9),
+                  fetched_at=datetime.datetime(2026, 11, 18, 10))
     return hashes
 
 

@@ -170,7 +170,7 @@ def story(tmp_path_factory):
         s["orphan"] = _capture(h, TAMPER, h.run_day(TAMPER, assets=TRIALS_AND_CHANGES))
         h.execute("DELETE FROM trials_versions.facilities WHERE nct_id = ?", [ORPHAN_NCT])
         # Partial day: a study lost from raw.study_days after the pull; trials+checks+changes re-run.
-        h.execute("DELETE FROM raw.study_days WHERE snapshot_date = ? AND nct_id = ?", [TAMPER, nct(7)])
+        h.drop_from_day(TAMPER, nct(7))
         s["partial"] = _capture(h, TAMPER, h.run_day(TAMPER, assets=TRIALS_AND_CHANGES))
         # The raw checks run with the raw asset, or on their own when selected (as from the UI).
         raw_check = h.defs.resolve_job_def("daily_job").get_subset(

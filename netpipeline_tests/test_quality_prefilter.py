@@ -3,11 +3,12 @@ the one GX gives on every row. Compared here on a day with orphans, bad dates an
 (and on a clean day), in the warehouse's own schema (raw.study_days, trials_versions, the views)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import duckdb
 import pytest
 
+from netpipeline.ingest.raw_store import store_day_map
 from netpipeline.normalise.trials_schema import ensure_trials_schema
 from netpipeline.quality.catalog import CHECKS, check_by_name
 from netpipeline.quality.day_slices import CHILD_TABLES, DATE_FIELDS, slice_parts
@@ -22,9 +23,11 @@ def _warehouse(broken: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     ensure_trials_schema(con)
     studies = [(DAY, f"NCT{n:08d}", f"h{n}") for n in range(1, 41)] + [(DAY - timedelta(days=1), OTHER_DAY_NCT, "h99")]
+    for day in (DAY - timedelta(days=1), DAY):
+        store_day_map(con, day, "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
+                      {"n": [n for d, n, _ in studies if d == day], "h": [h for d, _, h in studies if d == day]},
+                      data_timestamp=datetime.combine(day, time()))
     for day, nct_id, content_hash in studies:
-        con.execute("INSERT INTO raw.study_days (snapshot_date, nct_id, content_hash, served_sha256, data_timestamp, "
-                    "fetched_at) VALUES (?, ?, ?, 'sha', now(), now())", [day, nct_id, content_hash])
         dates = {f"{f}_raw": "2025-03" for f in DATE_FIELDS} | {f"{f}_precision": "month" for f in DATE_FIELDS}
         dates |= {f: date(2025, 3, 1) for f in DATE_FIELDS}
         columns = ["content_hash", "nct_id", *dates]

@@ -10,16 +10,15 @@ CREATE TABLE IF NOT EXISTS raw.study_payloads (
     first_seen_date DATE    NOT NULL
 );
 
--- One row per (data date, study): which version the study had that day.
-CREATE TABLE IF NOT EXISTS raw.study_days (
-    snapshot_date         DATE      NOT NULL,
-    nct_id                VARCHAR   NOT NULL,
-    content_hash          VARCHAR   NOT NULL,
-    served_sha256         VARCHAR   NOT NULL,  -- sha256 of that day's exact bytes
-    version_holder        VARCHAR,             -- derivedSection.miscInfoModule.versionHolder
-    last_update_post_date VARCHAR,             -- statusModule.lastUpdatePostDateStruct.date
-    data_timestamp        TIMESTAMP NOT NULL,  -- /version dataTimestamp of the pull
-    fetched_at            TIMESTAMP NOT NULL
+-- One row per run of stored days on which a study kept one version (netpipeline.ingest.raw_days).
+-- last_date is NULL while the span reaches the latest stored day. raw.study_days (a view over this
+-- table and raw.pulls) gives the row-per-study-and-day map.
+CREATE TABLE IF NOT EXISTS raw.study_spans (
+    nct_id                VARCHAR NOT NULL,
+    content_hash          VARCHAR NOT NULL,   -- raw.study_payloads.content_hash
+    first_date            DATE    NOT NULL,   -- first stored day of the span
+    last_date             DATE,               -- last stored day of the span; NULL: still current
+    last_update_post_date VARCHAR             -- statusModule.lastUpdatePostDateStruct.date (part of the version)
 );
 
 -- One row per stored day: how the pull went.
@@ -42,5 +41,7 @@ CREATE TABLE IF NOT EXISTS raw.pulls (
     new_studies       INTEGER   NOT NULL,
     changed_studies   INTEGER   NOT NULL,
     unchanged_studies INTEGER   NOT NULL,
-    removed_studies   INTEGER   NOT NULL
+    removed_studies   INTEGER   NOT NULL,
+    served_sha256     VARCHAR,              -- sha256 of the day's "nct_id TAB sha256(served bytes)" lines, NCT order
+    version_holders   VARCHAR[]             -- distinct derivedSection.miscInfoModule.versionHolder values served
 );

@@ -26,7 +26,6 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from importlib.resources import files
 from pathlib import Path
 
 import duckdb
@@ -36,9 +35,8 @@ import pyarrow.parquet as pq
 
 from netpipeline.ingest.client import PullTally
 from netpipeline.ingest.page_parser import ServedStudy
-from netpipeline.warehouse import ensure_schema, memory_limit_at_most, transaction
-
-RAW_DDL = files("netpipeline.ingest").joinpath("raw_schema.sql").read_text(encoding="utf-8")
+from netpipeline.ingest.raw_days import SERVED_DIGEST_SQL, ensure_raw_schema, replace_day_studies
+from netpipeline.warehouse import memory_limit_at_most, transaction
 
 _STAGING_ARROW_SCHEMA = pa.schema([
     ("nct_id", pa.string()),
@@ -90,10 +88,6 @@ class DayWrite:
 
     def as_metadata(self) -> dict[str, object]:
         return asdict(self)
-
-
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    ensure_schema(con, RAW_DDL)
 
 
 def stored_days(con: duckdb.DuckDBPyConnection) -> list[date]:
@@ -272,7 +266,11 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: _Staging, tall
     # is needed, which would hold every payload in a hash table. Checked, not assumed.
     repeated = con.execute(f"SELECT count(*) - count(DISTINCT content_hash) FROM {staged}").fetchone()[0]
     with transaction(con):
-        con.execute("DELETE FROM raw.study_days WHERE snapshot_date = ?", [day])
+        # The spans first: the edit reads raw.pulls as stored before this write.
+        replace_day_studies(con, day, f"SELECT nct_id, content_hash, last_update_post_date FROM {staged}")
+        served_digest, version_holders = con.execute(
+            f"SELECT {SERVED_DIGEST_SQL}, list(DISTINCT version_holder ORDER BY version_holder) "
+            f"FILTER (WHERE version_holder IS NOT NULL) FROM {staged}").fetchall()[0]
         con.execute("DELETE FROM raw.pulls WHERE snapshot_date = ?", [day])
         if repeated:
             insert_payloads = f"""
@@ -290,15 +288,7 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: _Staging, tall
                 WHERE payload IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM raw.study_payloads p WHERE p.content_hash = s.content_hash)"""
         payloads_added = con.execute(insert_payloads, [day]).fetchone()[0]
-        con.execute(
-            f"""
-            INSERT INTO raw.study_days
-            SELECT ?::DATE, nct_id, content_hash, served_sha256, version_holder, last_update_post_date, ?, ?
-            FROM {staged}
-            """,
-            [day, context.data_timestamp, fetched_at],
-        )
-        counts = _compare_with(con, day, base_date)
+        counts = _compare_with(con, staged, base_date)
         result = DayWrite(
             snapshot_date=day,
             base_date=base_date,
@@ -312,33 +302,34 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: _Staging, tall
             **counts,
         )
         con.execute(
-            "INSERT INTO raw.pulls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO raw.pulls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 day, context.data_timestamp, context.api_version, context.base_url, context.scope_name,
                 context.scope_version, json.dumps(context.query_params, sort_keys=True), result.total_count,
                 result.studies, result.pages, result.retries, result.bytes, fetched_at, result.elapsed_s,
                 base_date, result.new_studies, result.changed_studies, result.unchanged_studies,
-                result.removed_studies,
+                result.removed_studies, served_digest, version_holders,
             ],
         )
     return result
 
 
-def _compare_with(con: duckdb.DuckDBPyConnection, day: date, base_date: date | None) -> dict[str, int]:
+def _compare_with(con: duckdb.DuckDBPyConnection, staged: str, base_date: date | None) -> dict[str, int]:
+    """New / changed / unchanged / removed studies of the staged day against the base day."""
     if base_date is None:
-        total = con.execute("SELECT count(*) FROM raw.study_days WHERE snapshot_date = ?", [day]).fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
         return {"new_studies": total, "changed_studies": 0, "unchanged_studies": 0, "removed_studies": 0}
     row = con.execute(
-        """
+        f"""
         SELECT
             count(*) FILTER (WHERE b.nct_id IS NULL),
             count(*) FILTER (WHERE t.nct_id IS NOT NULL AND b.nct_id IS NOT NULL AND t.content_hash <> b.content_hash),
             count(*) FILTER (WHERE t.nct_id IS NOT NULL AND b.nct_id IS NOT NULL AND t.content_hash = b.content_hash),
             count(*) FILTER (WHERE t.nct_id IS NULL)
-        FROM (SELECT nct_id, content_hash FROM raw.study_days WHERE snapshot_date = ?) t
+        FROM (SELECT nct_id, content_hash FROM {staged}) t
         FULL OUTER JOIN (SELECT nct_id, content_hash FROM raw.study_days WHERE snapshot_date = ?) b USING (nct_id)
         """,
-        [day, base_date],
+        [base_date],
     ).fetchone()
     return dict(zip(("new_studies", "changed_studies", "unchanged_studies", "removed_studies"), row))
 
@@ -353,3 +344,25 @@ def served_bytes(con: duckdb.DuckDBPyConnection, day: date, nct_id: str) -> byte
         [day, nct_id],
     ).fetchone()
     return row[0].encode("utf-8") if row else None
+
+
+def store_day_map(con: duckdb.DuckDBPyConnection, day: date, studies_sql: str, params: dict | None = None, *,
+                  data_timestamp: datetime, fetched_at: datetime | None = None) -> int:
+    """Store a day's study -> version map written by a tool, not pulled (tests, benchmarks, repairs).
+
+    `studies_sql` gives (nct_id, content_hash, last_update_post_date); the payloads must already be in
+    raw.study_payloads. The day's raw.pulls row says so: base_url 'manual', no pages. Returns the studies.
+    """
+    fetched_at = fetched_at or datetime.now().replace(microsecond=0)
+    with transaction(con):
+        replace_day_studies(con, day, studies_sql, params)
+        con.execute("DELETE FROM raw.pulls WHERE snapshot_date = ?", [day])
+        studies = con.execute("SELECT count(*) FROM raw.study_spans WHERE first_date <= ? "
+                              "AND (last_date IS NULL OR last_date >= ?)", [day, day]).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO raw.pulls (snapshot_date, data_timestamp, base_url, scope_name, scope_version, query_params, "
+            "total_count, studies, pages, retries, bytes, fetched_at, elapsed_s, base_date, new_studies, "
+            "changed_studies, unchanged_studies, removed_studies) "
+            "VALUES (?, ?, 'manual', 'manual', '0', '{}', ?, ?, 0, 0, 0, ?, 0, ?, 0, 0, 0, 0)",
+            [day, data_timestamp, studies, studies, fetched_at, previous_stored_day(con, day)])
+    return studies

@@ -1,22 +1,21 @@
 """DDL of the normalised layer: physical `trials_versions.*` tables and per-day `trials.*` views.
 
 Storage model: each distinct study version (raw `content_hash`) is shredded once into the
-`trials_versions` tables. The `trials` views join `raw.study_days`, so a day costs one row per
-study in raw, not a copy of every child table; tables grow with changes, not with days.
+`trials_versions` tables. The `trials` views join `raw.study_days` (the day's study -> version
+map, itself a view over version spans), so a day costs no copy of any table: tables grow with
+changes, not with days.
 A day is visible in the views only once `trials_versions.normalised_days` records it, so a
 half-normalised day never shows partial data. Columns are documented in docs/warehouse.md
 (a test fails when the two disagree).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from netpipeline import warehouse
+from netpipeline.ingest.raw_days import ensure_raw_schema
 from netpipeline.normalise.enrichment_tables import ENRICHMENT_TABLES
 
-RAW_SCHEMA_SQL = Path(__file__).resolve().parent.parent / "ingest" / "raw_schema.sql"
 
 # (column prefix, key in statusModule, whether the key is a {date, type} struct).
 # Plain date strings get the same four columns so every date reads the same way; their
@@ -180,10 +179,5 @@ def trials_ddl() -> str:
 
 def ensure_trials_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Idempotent: the raw tables if missing, then trials_versions tables and trials views."""
-    raw_tables = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' "
-        "AND table_name IN ('study_payloads', 'study_days', 'pulls')"
-    ).fetchall()[0][0]
-    if raw_tables < 3:
-        warehouse.ensure_schema(con, RAW_SCHEMA_SQL.read_text())
+    ensure_raw_schema(con)
     warehouse.ensure_schema(con, trials_ddl())
