@@ -13,6 +13,11 @@ from typing import Iterator
 import duckdb
 
 
+def sql_str(text: str) -> str:
+    """A SQL string literal (for the few values that cannot be bound as parameters: file lists, types)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:

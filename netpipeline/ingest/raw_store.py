@@ -3,8 +3,9 @@
 A day is written whole or not at all. Pages are staged as they arrive, one Parquet file per
 page in a private folder beside the warehouse file (deleted afterwards, whatever happens), so
 memory stays bounded by a couple of pages whatever the size of the registry: a 300,000-study
-day is ~5 GB of JSON. Only when the pull adds up to the API's totalCount is the day swapped in,
-in one transaction: delete the day, insert from the staged files.
+day is ~5 GB of JSON (raw_staging). Only when the pull adds up to the API's totalCount is the
+day swapped in, in one transaction: new payloads inserted from the staged files, the day's
+version spans edited (raw_days) and its raw.pulls row replaced.
 
 Staging keeps the payload only for contents not already stored on the latest stored day: on a
 day after the first, ~99 % of the studies are unchanged and their 16 KB are not written twice.
@@ -16,37 +17,20 @@ DuckDB memory limit (MEMORY_LIMIT). Measurements: docs/benchmarks.md.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
-import queue
-import shutil
-import tempfile
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
-import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from netpipeline.ingest.client import PullTally
 from netpipeline.ingest.page_parser import ServedStudy
 from netpipeline.ingest.raw_days import SERVED_DIGEST_SQL, ensure_raw_schema, replace_day_studies
+from netpipeline.ingest.raw_staging import Staging, page_table, prefetched
 from netpipeline.warehouse import memory_limit_at_most, transaction
 
-_STAGING_ARROW_SCHEMA = pa.schema([
-    ("nct_id", pa.string()),
-    ("content_hash", pa.string()),
-    ("served_sha256", pa.string()),
-    ("payload", pa.string()),          # NULL when the content is already stored
-    ("payload_bytes", pa.int32()),
-    ("version_holder", pa.string()),
-    ("last_update_post_date", pa.string()),
-])
 # DuckDB's buffers while the day is swapped in. DuckDB compresses a row group (122,880 rows, so
 # ~2 GB of 16 KB payloads) only when it is flushed, and spills it meanwhile: on a 100,000-study
 # day the swap took 18.8 s at 512 MB (RSS +600 MB), 14.3 s at 768 MB (+820 MB), 14.2 s at 1 GB
@@ -109,99 +93,6 @@ def check_data_date(partition_day: date, served_day: date, base_url: str) -> Non
         )
 
 
-def staged_rows(studies: list[ServedStudy]) -> pl.DataFrame:
-    """The staging columns of a page as a polars frame, every payload included (for tools and tests)."""
-    return pl.from_arrow(_page_table(studies, frozenset()))
-
-
-def _page_table(studies: list[ServedStudy], known_hashes: set[str] | frozenset[str]) -> pa.Table:
-    """The staging rows of a page; the payload is left out (NULL) for contents in `known_hashes`."""
-    sha256 = hashlib.sha256
-    payloads = [None if s.content_hash in known_hashes else s.raw for s in studies]
-    # binary -> string validates the UTF-8 and keeps the bytes exactly as served.
-    payload_column = pa.array(payloads, type=pa.binary()).cast(pa.string())
-    return pa.Table.from_arrays(
-        [pa.array([s.nct_id for s in studies], pa.string()),
-         pa.array([s.content_hash for s in studies], pa.string()),
-         pa.array([sha256(s.raw).hexdigest() for s in studies], pa.string()),
-         payload_column,
-         pa.array([len(s.raw) for s in studies], pa.int32()),
-         pa.array([s.version_holder for s in studies], pa.string()),
-         pa.array([s.last_update_post_date for s in studies], pa.string())],
-        schema=_STAGING_ARROW_SCHEMA,
-    )
-
-
-class _Staging:
-    """One Parquet file per page in a private folder next to the warehouse file (same disk)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        parent = Path(row[0]).resolve().parent if row and row[0] else None
-        self.dir = Path(tempfile.mkdtemp(prefix=".raw-staging-", dir=parent))
-        self.files: list[str] = []
-
-    def add(self, table: pa.Table) -> None:
-        path = self.dir / f"page-{len(self.files):06d}.parquet"
-        # zstd level 1: ~5x smaller than the JSON and faster to write than snappy on this data.
-        pq.write_table(table, path, compression="zstd", compression_level=1)
-        self.files.append(str(path))
-
-    def relation(self) -> str:
-        """SQL for the staged rows, in pull order."""
-        return "read_parquet(" + "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in self.files) + "])"
-
-    def remove(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _prefetched(pages: Iterable) -> Iterator:
-    """Iterate `pages` in a background thread, one page ahead: the next page is fetched and
-    parsed (sockets and zstd release the GIL) while this one is hashed and staged, and never
-    more than two pages are alive. Errors of the fetching thread are re-raised here."""
-    done = object()
-    handed: queue.Queue = queue.Queue()
-    may_fetch = threading.Semaphore(1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        source = iter(pages)
-        try:
-            while True:
-                may_fetch.acquire()
-                if stop.is_set():
-                    return
-                item = next(source, done)
-                # httpx leaves each response in a reference cycle (response <-> its stream) that
-                # holds the 16 MB body. It is garbage now that the page is parsed: a young
-                # collection (~3 ms) frees it before another collection can promote it to the
-                # old generation, where it would wait for a full collection.
-                gc.collect(1)
-                handed.put((True, item))
-                if item is done:
-                    return
-                item = None
-        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
-            handed.put((False, exc))
-
-    worker = threading.Thread(target=produce, name="raw-store-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            ok, item = handed.get()
-            if not ok:
-                raise item
-            if item is done:
-                return
-            may_fetch.release()  # fetch the next page while the caller works on this one
-            yield item
-            item = None
-    finally:
-        stop.set()
-        may_fetch.release()
-        worker.join()
-
-
 def _ingest_settings(con: duckdb.DuckDBPyConnection):
     """memory_limit at most MEMORY_LIMIT while the day is written (restored afterwards)."""
     return memory_limit_at_most(con, MEMORY_LIMIT)
@@ -232,12 +123,12 @@ def write_day(
     started = time.monotonic()
     tally = PullTally(context.base_url)
     known = _known_hashes(con, day)
-    staging = _Staging(con)
+    staging = Staging(con)
     try:
-        for studies, page_total in _prefetched(pages):
+        for studies, page_total in prefetched(pages):
             tally.add_page(studies, page_total)
             if studies:
-                staging.add(_page_table(studies, known))
+                staging.add(page_table(studies, known))
             studies = None
         tally.verify()
         del known
@@ -254,14 +145,11 @@ def write_day(
     return result
 
 
-def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: _Staging, tally: PullTally,
+def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally: PullTally,
               context: PullContext, stats, started: float) -> DayWrite:
     fetched_at = datetime.now().replace(microsecond=0)
     base_date = previous_stored_day(con, day)
-    staged = staging.relation() if staging.files else (
-        "(SELECT NULL::VARCHAR AS nct_id, NULL::VARCHAR AS content_hash, NULL::VARCHAR AS served_sha256, "
-        "NULL::VARCHAR AS payload, NULL::INTEGER AS payload_bytes, NULL::VARCHAR AS version_holder, "
-        "NULL::VARCHAR AS last_update_post_date WHERE false)")
+    staged = staging.relation()
     # Distinct studies have distinct contents (the nctId is part of the content), so no GROUP BY
     # is needed, which would hold every payload in a hash table. Checked, not assumed.
     repeated = con.execute(f"SELECT count(*) - count(DISTINCT content_hash) FROM {staged}").fetchone()[0]

@@ -9,6 +9,8 @@ expressions of the shredding, and moving them balanced the two threads (see
 """
 from __future__ import annotations
 
+from netpipeline.warehouse import sql_str
+
 # CommonMark lets any ASCII punctuation be backslash-escaped and the API's Markdown output
 # does so (`\<=`, `\>`, `\*`, `\[`); dropping the backslash before such a character undoes
 # it, and `\\` becomes one literal backslash. A backslash before a letter is left alone.
@@ -27,10 +29,6 @@ AGE_RE = r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$"
 # Divisors from a unit to years (a year is 365.25 days).
 _AGE_UNIT_PER_YEAR = {"year": "1", "month": "12", "week": "(365.25 / 7)", "day": "365.25",
                       "hour": "(365.25 * 24)", "minute": "(365.25 * 24 * 60)"}
-
-
-def sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _site_key(name: str, city: str, country: str) -> str:

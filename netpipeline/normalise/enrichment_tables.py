@@ -26,7 +26,7 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
-from netpipeline.normalise.derived_sql import sql_str
+from netpipeline.warehouse import sql_str
 from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, NET_TERMS_VERSION, classify_intervention,
                                           net_profile, taxonomy_version)
 

@@ -9,7 +9,7 @@ Inserts are BY NAME, so the column order of trials_schema.VERSION_TABLES is free
 """
 from __future__ import annotations
 
-from netpipeline.normalise.derived_sql import sql_str
+from netpipeline.warehouse import sql_str
 from netpipeline.normalise.study_json_type import BATCH as BATCH_TABLE
 from netpipeline.normalise.trials_schema import DATE_FIELDS
 

@@ -167,7 +167,8 @@ def parse_sql(payloads: str) -> str:
     nct_id, payload), split into BATCH_COLUMNS, plus `net_candidate` (the NET prefilter of
     enrichment_tables, computed here so that the enrichment and the writer only read a flag)
     and the derived columns of derived_sql.derived_columns_sql."""
-    from netpipeline.normalise.derived_sql import derived_columns_sql, sql_str
+    from netpipeline.normalise.derived_sql import derived_columns_sql
+    from netpipeline.warehouse import sql_str
     from netpipeline.normalise.enrichment_tables import net_candidate_sql
 
     json_type = sql_str(json.dumps(STUDY_JSON_TYPE, separators=(",", ":")))
