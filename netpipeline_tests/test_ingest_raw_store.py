@@ -57,6 +57,10 @@ def test_days_store_payloads_once_per_distinct_content(two_days):
     assert (second.base_date, second.new_studies, second.changed_studies, second.removed_studies) == (date(2026, 11, 18), 1, 1, 1)
     assert second.unchanged_studies == 28  # versionHolder and MeSH order/asFound differ, but are not changes
     assert second.payloads_added == 2      # storage grows with changes, not with days x studies
+    # The day's map: the changed study's span closes and a new one opens, the removed one's closes,
+    # the new one's opens; the 28 unchanged studies cost nothing.
+    assert (first.spans_deleted, first.spans_inserted) == (0, 30)
+    assert (second.spans_deleted, second.spans_inserted) == (2, 4)
     assert table_counts(con) == {"study_payloads": 32, "study_days": 60, "pulls": 2}
 
 

@@ -69,6 +69,8 @@ class DayWrite:
     unchanged_studies: int
     removed_studies: int
     payloads_added: int
+    spans_deleted: int      # raw.study_spans rows: what the day's map cost (grows with changes)
+    spans_inserted: int
 
     def as_metadata(self) -> dict[str, object]:
         return asdict(self)
@@ -155,7 +157,7 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally
     repeated = con.execute(f"SELECT count(*) - count(DISTINCT content_hash) FROM {staged}").fetchone()[0]
     with transaction(con):
         # The spans first: the edit reads raw.pulls as stored before this write.
-        replace_day_studies(con, day, f"SELECT nct_id, content_hash, last_update_post_date FROM {staged}")
+        spans = replace_day_studies(con, day, f"SELECT nct_id, content_hash, last_update_post_date FROM {staged}")
         served_digest, version_holders = con.execute(
             f"SELECT {SERVED_DIGEST_SQL}, list(DISTINCT version_holder ORDER BY version_holder) "
             f"FILTER (WHERE version_holder IS NOT NULL) FROM {staged}").fetchall()[0]
@@ -187,6 +189,7 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally
             bytes=stats.bytes,
             elapsed_s=round(stats.elapsed_s or (time.monotonic() - started), 3),
             payloads_added=payloads_added,
+            **spans,
             **counts,
         )
         con.execute(

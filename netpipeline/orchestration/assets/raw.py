@@ -64,6 +64,7 @@ def ctgov_studies(context: dg.AssetExecutionContext, ctgov: CtgovApiResource, wa
             "unchanged_studies": written.unchanged_studies,
             "removed_studies": written.removed_studies,
             "payloads_added": written.payloads_added,
+            "map_rows_written": written.spans_deleted + written.spans_inserted,
             "scope": f"{scope.name} {scope.version} ({Path(ctgov.scope_file).name})",
             "source": dg.MetadataValue.url(client.base_url) if client.base_url.startswith("http") else client.base_url,
         }
