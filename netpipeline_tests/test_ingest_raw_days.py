@@ -108,7 +108,7 @@ def test_a_normal_day_writes_only_the_changes(con):
                                       {"n": list(day2), "h": list(day2.values())})
         cur.execute("ROLLBACK")
     # changed: the open span closes (delete + insert) and a new one opens; gone: closes; new: opens.
-    assert written == {"spans_deleted": 30 + 5, "spans_inserted": 2 * 30 + 5 + 7}
+    assert (written.studies, written.spans_deleted, written.spans_inserted) == (1002, 30 + 5, 2 * 30 + 5 + 7)
     store(con, START + timedelta(days=1), day2)
     assert con.execute("SELECT count(*) FROM raw.study_spans").fetchall()[0][0] == 1000 + 30 + 7
     # The same map again (a re-pulled day) writes nothing.
@@ -116,7 +116,7 @@ def test_a_normal_day_writes_only_the_changes(con):
         cur.execute("BEGIN TRANSACTION")
         again = replace_day_studies(cur, START + timedelta(days=1), MAP_SQL, {"n": list(day2), "h": list(day2.values())})
         cur.execute("ROLLBACK")
-    assert again == {"spans_deleted": 0, "spans_inserted": 0}
+    assert (again.spans_deleted, again.spans_inserted) == (0, 0)
 
 
 def test_a_day_mapping_a_study_twice_is_refused(con):

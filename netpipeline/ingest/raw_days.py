@@ -15,17 +15,19 @@ adjacent, and writes only rows that differ.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 
 import duckdb
 
-from netpipeline.warehouse import ensure_schema
+from netpipeline.warehouse import ensure_schema, transaction
 
 RAW_DDL = files("netpipeline.ingest").joinpath("raw_schema.sql").read_text(encoding="utf-8")
 
-# The day's studies, materialised once for the span edit (the source may be the view itself).
-_DAY_TABLE = "_raw_day_studies"
+# The day's studies, materialised once for the span edit (the source may be the view itself),
+# and the rows the edit deletes / inserts.
+_DAY_TABLE, _EDIT_TABLE = "_raw_day_studies", "_raw_span_edit"
 
 # sha256 over the day's (nct_id, sha256 of the exact served bytes) lines in NCT order: proves what
 # was served that day (every study's bytes differ daily by versionHolder) in one value per day.
@@ -38,6 +40,13 @@ FROM raw.pulls AS p
 JOIN raw.study_spans AS s
   ON s.first_date <= p.snapshot_date AND (s.last_date IS NULL OR s.last_date >= p.snapshot_date)
 """
+
+
+@dataclass(frozen=True)
+class MapWrite:
+    studies: int            # studies of the day
+    spans_deleted: int      # raw.study_spans rows: what the day's map cost (grows with changes)
+    spans_inserted: int
 
 
 class RawMigrationError(RuntimeError):
@@ -61,12 +70,13 @@ def replace_day_studies(con: duckdb.DuckDBPyConnection, day: date, studies_sql: 
 
     Call inside the caller's transaction, while raw.pulls still lists exactly the days stored
     before this write (with `day` itself if it is being written again); the caller then
-    replaces the day's raw.pulls row. Returns the span rows deleted and inserted.
+    replaces the day's raw.pulls row. Returns the day's studies and the span rows deleted and inserted.
     """
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_DAY_TABLE} AS "
                 f"SELECT nct_id, content_hash, last_update_post_date FROM ({studies_sql})", params or {})
     try:
-        repeated = con.execute(f"SELECT count(*) - count(DISTINCT nct_id) FROM {_DAY_TABLE}").fetchall()[0][0]
+        studies, distinct = con.execute(f"SELECT count(*), count(DISTINCT nct_id) FROM {_DAY_TABLE}").fetchall()[0]
+        repeated = studies - distinct
         if repeated:
             raise ValueError(f"{day}: {repeated} study rows repeat an NCT ID; a day maps each study once")
         prev_day, next_day, old_max = con.execute(
@@ -74,18 +84,21 @@ def replace_day_studies(con: duckdb.DuckDBPyConnection, day: date, studies_sql: 
             "min(snapshot_date) FILTER (WHERE snapshot_date > $d), max(snapshot_date) FROM raw.pulls",
             {"d": day}).fetchall()[0]
         new_max = max(d for d in (old_max, day) if d is not None)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw_span_edit AS {_SPAN_EDIT_SQL}",
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_EDIT_TABLE} AS {_SPAN_EDIT_SQL}",
                     {"d": day, "p": prev_day, "n": next_day, "old_max": old_max, "new_max": new_max})
         deleted = con.execute(
-            "DELETE FROM raw.study_spans s USING _raw_span_edit e "
+            f"DELETE FROM raw.study_spans s USING {_EDIT_TABLE} e "
             "WHERE e.op = 'delete' AND s.nct_id = e.nct_id AND s.first_date = e.first_date").fetchall()[0][0]
         inserted = con.execute(
             "INSERT INTO raw.study_spans SELECT nct_id, content_hash, first_date, last_date, last_update_post_date "
-            "FROM _raw_span_edit WHERE op = 'insert'").fetchall()[0][0]
+            f"FROM {_EDIT_TABLE} WHERE op = 'insert'").fetchall()[0][0]
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_DAY_TABLE}")
-        con.execute("DROP TABLE IF EXISTS _raw_span_edit")
-    return {"spans_deleted": deleted, "spans_inserted": inserted}
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {_DAY_TABLE}")
+            con.execute(f"DROP TABLE IF EXISTS {_EDIT_TABLE}")
+        except duckdb.Error:
+            pass  # the transaction failed: its rollback removes them, and the original error is the one to see
+    return MapWrite(studies=studies, spans_deleted=deleted, spans_inserted=inserted)
 
 
 # The spans touching the stored days around $d ($p before it, $n after it, either may be NULL)
@@ -167,8 +180,7 @@ def migrate_study_days_table(con: duckdb.DuckDBPyConnection) -> None:
     One transaction; the result is compared row by row with the table before it is dropped,
     and any difference aborts the migration with the table untouched.
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("ALTER TABLE raw.study_days RENAME TO study_days_per_day")
         for column, sql_type in (("served_sha256", "VARCHAR"), ("version_holders", "VARCHAR[]")):
             con.execute(f"ALTER TABLE raw.pulls ADD COLUMN IF NOT EXISTS {column} {sql_type}")
@@ -212,7 +224,3 @@ def migrate_study_days_table(con: duckdb.DuckDBPyConnection) -> None:
         if differ:
             raise RawMigrationError(f"converting raw.study_days to spans would change {differ} rows; nothing was changed")
         con.execute("DROP TABLE raw.study_days_per_day")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")

@@ -157,7 +157,7 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally
     repeated = con.execute(f"SELECT count(*) - count(DISTINCT content_hash) FROM {staged}").fetchone()[0]
     with transaction(con):
         # The spans first: the edit reads raw.pulls as stored before this write.
-        spans = replace_day_studies(con, day, f"SELECT nct_id, content_hash, last_update_post_date FROM {staged}")
+        mapped = replace_day_studies(con, day, f"SELECT nct_id, content_hash, last_update_post_date FROM {staged}")
         served_digest, version_holders = con.execute(
             f"SELECT {SERVED_DIGEST_SQL}, list(DISTINCT version_holder ORDER BY version_holder) "
             f"FILTER (WHERE version_holder IS NOT NULL) FROM {staged}").fetchall()[0]
@@ -189,7 +189,8 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally
             bytes=stats.bytes,
             elapsed_s=round(stats.elapsed_s or (time.monotonic() - started), 3),
             payloads_added=payloads_added,
-            **spans,
+            spans_deleted=mapped.spans_deleted,
+            spans_inserted=mapped.spans_inserted,
             **counts,
         )
         con.execute(
@@ -246,10 +247,8 @@ def store_day_map(con: duckdb.DuckDBPyConnection, day: date, studies_sql: str, p
     """
     fetched_at = fetched_at or datetime.now().replace(microsecond=0)
     with transaction(con):
-        replace_day_studies(con, day, studies_sql, params)
+        studies = replace_day_studies(con, day, studies_sql, params).studies
         con.execute("DELETE FROM raw.pulls WHERE snapshot_date = ?", [day])
-        studies = con.execute("SELECT count(*) FROM raw.study_spans WHERE first_date <= ? "
-                              "AND (last_date IS NULL OR last_date >= ?)", [day, day]).fetchall()[0][0]
         con.execute(
             "INSERT INTO raw.pulls (snapshot_date, data_timestamp, base_url, scope_name, scope_version, query_params, "
             "total_count, studies, pages, retries, bytes, fetched_at, elapsed_s, base_date, new_studies, "
