@@ -256,10 +256,12 @@ def main() -> None:
             work_db.unlink()
         floor = run_child("parse_floor", template_db, jsonl, args.threads)
         load_after = os.getloadavg()
-    report(args, jsonl, baselines, shreds, floor, load_before, load_after)
+        # Read now: without --db the JSONL lives in the temporary folder removed on leaving it.
+        jsonl_bytes = jsonl.stat().st_size
+    report(args, jsonl_bytes, baselines, shreds, floor, load_before, load_after)
 
 
-def report(args, jsonl, baselines, shreds, floor, load_before, load_after) -> None:
+def report(args, jsonl_bytes, baselines, shreds, floor, load_before, load_after) -> None:
     def rate(result):
         return result["studies"] / result["seconds"]
 
@@ -268,7 +270,7 @@ def report(args, jsonl, baselines, shreds, floor, load_before, load_after) -> No
     print(f"\n{machine_info()}")
     print(f"N={args.n:,}  DuckDB threads={args.threads}  repeat={args.repeat}  load average "
           f"before/after={load_before[0]:.2f}/{load_after[0]:.2f} (1 min)  "
-          f"JSONL={jsonl.stat().st_size / 1e6:,.0f} MB")
+          f"JSONL={jsonl_bytes / 1e6:,.0f} MB")
     print("(a) = open the JSONL file of the N payloads, read it line by line, orjson.loads each "
           "line; timed end to end\n(b) = normalise_day of day 1 (all N versions new) + close; "
           "(c) = normalise_day of day 2 (same N versions) + close; (d) = diagnosis only")
