@@ -16,7 +16,6 @@ from netpipeline.orchestration.assets.trials import TRIAL_TABLES
 from netpipeline.orchestration.checks import QUALITY_CHECKS
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.quality.catalog import CHECKS, check_by_name
-from netpipeline.quality.day_slices import slice_parts
 from netpipeline_tests.conftest import PROJECT_ROOT
 from netpipeline_tests.test_normalise_docs import DOC, documented_tables
 
@@ -79,7 +78,7 @@ def test_start_before_completion_compares_partial_dates_at_their_precision():
             values += [typed, raw, precision]
         con.execute("INSERT INTO trials.studies VALUES (DATE '2026-10-01', ?, " + ", ".join("?" * 9) + ")",
                     [nct_id, *values])
-    (part,) = slice_parts("start_before_completion", set())
+    (part,) = check_by_name("start_before_completion").slice_parts(set())
     rows = con.execute(part.sql.replace("$day", "$1"), [date(2026, 10, 1)]).fetchall()
     got = {r[0]: (r[4], r[5]) for r in rows}
     assert got == {nct_id: expected for nct_id, (_, expected) in cases.items()}

@@ -11,7 +11,7 @@ import pytest
 from netpipeline.ingest.raw_store import store_day_map
 from netpipeline.normalise.trials_schema import ensure_trials_schema
 from netpipeline.quality.catalog import CHECKS, check_by_name
-from netpipeline.quality.day_slices import CHILD_TABLES, DATE_FIELDS, slice_parts
+from netpipeline.quality.day_slices import CHILD_TABLES, DATE_FIELDS
 
 DAY = date(2026, 10, 1)
 OTHER_DAY_NCT = "NCT00000099"
@@ -70,7 +70,7 @@ def test_prefiltered_check_equals_the_check_on_every_row(name, broken):
     pytest.importorskip("great_expectations")
     from netpipeline.quality.expectations import run_check
 
-    assert all(part.can_fail for part in slice_parts(name, set(CHILD_TABLES)))
+    assert all(part.can_fail for part in check_by_name(name).slice_parts(set(CHILD_TABLES)))
     con = _warehouse(broken)
     check = check_by_name(name)
     tables = set(CHILD_TABLES)
@@ -85,5 +85,5 @@ def test_prefiltered_check_equals_the_check_on_every_row(name, broken):
 
 
 def test_every_prefiltered_check_is_compared_here():
-    declared = {c.name for c in CHECKS if any(p.can_fail for p in slice_parts(c.name, set(CHILD_TABLES)))}
+    declared = {c.name for c in CHECKS if any(p.can_fail for p in c.slice_parts(set(CHILD_TABLES)))}
     assert declared == set(PREFILTERED)

@@ -1,18 +1,17 @@
-"""The SQL that reads each check's slice of one day from the warehouse.
+"""The pieces a check definition is made of (`SlicePart`, `Expect`, `Param`) and the SQL
+builders shared by several checks. No Great Expectations here: a check names its expectations
+(GX class + keyword arguments), and `expectations.py` instantiates them when checks run.
 
-Each check is one or more parts: a query (parameter `$day`) whose result Great Expectations
-validates with the expectations named in `expectations.py`. Keeping the SQL here, apart from
-GX, lets tests and the UI show exactly what was validated.
-
-Every row of a slice is one thing that can fail (a study, a site, a date, the day's counts),
-so "failures" in quality.check_results counts rows of these slices.
+Each slice part is a query (parameter `$day`) whose result GX validates. Every row of a slice
+is one thing that can fail (a study, a site, a date, the day's counts), so "failures" in
+quality.check_results counts rows of these slices.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from netpipeline.normalise.trials_schema import DATE_FIELDS as _TRIALS_DATE_FIELDS
-from netpipeline.quality.catalog import CHECKS
 
 # Child tables of trials.studies that must point to a study of the same day.
 CHILD_TABLES = (
@@ -22,17 +21,39 @@ CHILD_TABLES = (
     "study_references", "id_information", "enum_findings", "net_profile", "intervention_classes",
 )
 
-# Raw checks that make a stored day unfit as the volume yardstick of later days.
-_RAW_BLOCKING = ", ".join(f"'{c.name}'" for c in CHECKS if c.target == "raw" and c.severity == "blocking")
-
 # Every date of trials.studies (each has <date>, <date>_raw, <date>_precision, <date>_type).
 DATE_FIELDS = tuple(prefix for prefix, _key, _is_struct in _TRIALS_DATE_FIELDS)
 
 
 @dataclass(frozen=True)
+class Param:
+    """A run parameter an expectation reads (e.g. `volume_drop_max`), filled in when checks run."""
+    name: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One GX expectation by class name (`great_expectations.expectations.<gx_class>`) and kwargs."""
+    gx_class: str
+    kwargs: tuple[tuple[str, Any], ...]
+
+    def resolved_kwargs(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Lists are kept as tuples (hashable definitions) and handed to GX as lists again.
+        return {k: params[v.name] if isinstance(v, Param) else list(v) if isinstance(v, tuple) else v
+                for k, v in self.kwargs}
+
+
+def expect(gx_class: str, **kwargs: Any) -> Expect:
+    return Expect(gx_class, tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+
+
+@dataclass(frozen=True)
 class SlicePart:
     label: str          # the table (or relation) the part validates, shown in results
-    sql: str
+    # The query; a callable gets the names of the trials tables that exist (for slices whose
+    # SQL depends on them) and is evaluated when the check runs.
+    sql: str | Callable[[set[str]], str]
+    expectations: tuple[Expect, ...] = ()
     # Columns shown next to an offending value in summaries (which table, which date field...).
     context: tuple[str, ...] = ()
     # For slices that grow with every row of the day (child rows, dates, sites: ~45 rows per
@@ -42,8 +63,11 @@ class SlicePart:
     # superset of the failures (test_quality_prefilter compares both ways on broken data).
     can_fail: str | None = None
 
+    def query(self, existing_trials_tables: set[str]) -> str:
+        return self.sql(existing_trials_tables) if callable(self.sql) else self.sql
 
-def _children_sql(existing: set[str]) -> str:
+
+def children_sql(existing: set[str]) -> str:
     # What the trials.<child> views give for the day (raw.study_days joined to the version
     # rows), with the child tables stacked BEFORE the one join: a UNION of 20 views would
     # build 20 hash tables of the day's versions at once (1.2 GB of RSS at 300,000 studies).
@@ -60,7 +84,7 @@ def _children_sql(existing: set[str]) -> str:
         WHERE d.snapshot_date IN (SELECT snapshot_date FROM trials_versions.normalised_days)"""
 
 
-def _dates_sql() -> str:
+def dates_sql() -> str:
     # One scan of the day's studies, each date field unnested as a row (not a UNION of one
     # view scan per field, which builds a hash table of the day's versions per field).
     fields = ", ".join(
@@ -87,106 +111,10 @@ def _not_after(start: str, end: str) -> str:
     return f"CASE WHEN {start} IS NULL OR {end} IS NULL THEN NULL ELSE {key(start)} <= {key(end)} END"
 
 
-def _start_vs_completion_sql() -> str:
+def start_vs_completion_sql() -> str:
     return f"""
         SELECT nct_id, start_date_raw AS start_date, primary_completion_date_raw AS primary_completion_date,
                completion_date_raw AS completion_date,
                {_not_after('start_date', 'primary_completion_date')} AS start_not_after_primary_completion,
                {_not_after('start_date', 'completion_date')} AS start_not_after_completion
         FROM trials.studies WHERE snapshot_date = $day"""
-
-
-def slice_parts(check_name: str, existing_trials_tables: set[str]) -> list[SlicePart]:
-    """The queries behind a check (see catalog.CHECKS)."""
-    parts = {
-        "raw_day_complete": [
-            SlicePart("raw.study_days", """
-                SELECT d.nct_id, p.total_count
-                FROM raw.study_days d LEFT JOIN raw.pulls p USING (snapshot_date)
-                WHERE d.snapshot_date = $day"""),
-            SlicePart("raw.pulls", """
-                SELECT $day::DATE AS snapshot_date, p.total_count,
-                       (SELECT count(DISTINCT nct_id) FROM raw.study_days WHERE snapshot_date = $day) AS distinct_studies
-                FROM (SELECT 1) LEFT JOIN raw.pulls p ON p.snapshot_date = $day"""),
-        ],
-        "volume_within_limit": [
-            # Against the latest earlier stored day whose raw blocking checks did not fail: a day
-            # that lost 30% of its studies must not become the yardstick of the day after it.
-            SlicePart("raw.pulls", """
-                WITH today AS (SELECT count(*) AS n FROM raw.study_days WHERE snapshot_date = $day),
-                     prev AS (SELECT max(snapshot_date) AS d FROM raw.pulls WHERE snapshot_date < $day
-                              AND snapshot_date NOT IN (SELECT snapshot_date FROM quality.check_results
-                                                        WHERE check_name IN (%s) AND NOT passed)),
-                     prev_n AS (SELECT count(*) AS n FROM raw.study_days WHERE snapshot_date = (SELECT d FROM prev))
-                SELECT today.n AS studies, (SELECT d FROM prev) AS previous_date, prev_n.n AS previous_studies,
-                       CASE WHEN prev_n.n > 0 THEN round(greatest(0, (prev_n.n - today.n) / prev_n.n::DOUBLE), 6) ELSE 0 END AS drop_share
-                FROM today, prev_n""" % _RAW_BLOCKING, context=("studies", "previous_date", "previous_studies")),
-        ],
-        "data_date_advances": [
-            SlicePart("raw.pulls", """
-                SELECT p.data_timestamp,
-                       (SELECT max(data_timestamp) FROM raw.pulls WHERE snapshot_date < $day) AS previous_data_timestamp
-                FROM raw.pulls p WHERE p.snapshot_date = $day"""),
-        ],
-        "nct_id_valid": [
-            SlicePart("trials.studies", "SELECT nct_id FROM trials.studies WHERE snapshot_date = $day"),
-        ],
-        "enums_valid": [
-            SlicePart("trials.studies", """
-                SELECT nct_id, overall_status, study_type, lead_sponsor_class
-                FROM trials.studies WHERE snapshot_date = $day"""),
-            SlicePart("trials.studies.phases", """
-                SELECT nct_id, unnest(phases) AS phase FROM trials.studies WHERE snapshot_date = $day"""),
-            SlicePart("trials.sponsors", """
-                SELECT nct_id, lead_or_collaborator, agency_class FROM trials.sponsors WHERE snapshot_date = $day""",
-                      context=("lead_or_collaborator",)),
-        ],
-        "children_have_parent": [SlicePart("trials.*", _children_sql(existing_trials_tables), context=("child_table",),
-                                           can_fail="has_parent IS DISTINCT FROM true")],
-        "date_precision_valid": [SlicePart(
-            "trials.studies", _dates_sql(), context=("field", "raw"),
-            can_fail="precision IS NULL OR precision NOT IN ('year', 'month', 'day') OR typed IS NULL")],
-        "enrollment_non_negative": [
-            SlicePart("trials.studies", "SELECT nct_id, enrollment FROM trials.studies WHERE snapshot_date = $day"),
-        ],
-        "raw_trials_reconciled": [
-            SlicePart("raw.study_days", """
-                SELECT r.nct_id, count(s.nct_id) AS trials_rows
-                FROM raw.study_days r
-                LEFT JOIN trials.studies s ON s.snapshot_date = r.snapshot_date AND s.nct_id = r.nct_id
-                WHERE r.snapshot_date = $day GROUP BY r.nct_id"""),
-            # The counts, also against what the pull recorded: a study lost from raw.study_days
-            # after the pull (which the raw checks only see when raw is pulled again) shows here.
-            SlicePart("trials.studies", """
-                SELECT (SELECT count(*) FROM raw.study_days WHERE snapshot_date = $day) AS raw_studies,
-                       (SELECT count(*) FROM trials.studies WHERE snapshot_date = $day) AS trials_studies,
-                       (SELECT studies FROM raw.pulls WHERE snapshot_date = $day) AS pulled_studies"""),
-        ],
-        "start_before_completion": [SlicePart("trials.studies", _start_vs_completion_sql(),
-                                             context=("start_date", "primary_completion_date", "completion_date"))],
-        "site_coordinates_in_range": [
-            SlicePart("trials.facilities", """
-                SELECT nct_id, facility_id, name AS facility, latitude, longitude
-                FROM trials.facilities WHERE snapshot_date = $day""", context=("facility",),
-                      # NULL coordinates pass (GX skips missing values), so NOT BETWEEN suffices.
-                      can_fail="latitude NOT BETWEEN -90 AND 90 OR longitude NOT BETWEEN -180 AND 180"),
-        ],
-        "recruiting_trials_have_recruiting_site": [
-            SlicePart("trials.facilities", """
-                SELECT s.nct_id, count(*) AS sites_with_status,
-                       count(*) FILTER (WHERE f.status = 'RECRUITING') AS recruiting_sites
-                FROM trials.studies s JOIN trials.facilities f ON f.snapshot_date = s.snapshot_date AND f.nct_id = s.nct_id
-                WHERE s.snapshot_date = $day AND s.overall_status = 'RECRUITING' AND f.status IS NOT NULL
-                GROUP BY s.nct_id""", context=("sites_with_status",)),
-        ],
-        "no_unknown_enum_values": [
-            # One row per study of the day: its unknown enum values (NULL when it has none).
-            SlicePart("trials.enum_findings", """
-                SELECT s.nct_id,
-                       string_agg(DISTINCT e.field || ' = ' || e.value, '; ') AS unknown_values
-                FROM trials.studies s
-                LEFT JOIN trials.enum_findings e ON e.snapshot_date = s.snapshot_date AND e.content_hash = s.content_hash
-                WHERE s.snapshot_date = $day GROUP BY s.nct_id"""),
-        ],
-    }
-    return parts[check_name]

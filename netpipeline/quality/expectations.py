@@ -1,10 +1,10 @@
-"""Great Expectations suites, defined in code, run on each check's day slice (pandas).
+"""Runs a check: its day slices (catalog.py) validated by its Great Expectations (pandas).
 
 GX is imported inside the functions only: importing it costs 5-9 s, and the code location
 must load fast. The validation goes through GX's pandas datasource on query results, because
 GX cannot validate DuckDB through its SQL datasource.
 
-Counting: every row of a slice (day_slices.py) is one thing that can fail. `evaluated_rows`
+Counting: every row of a slice is one thing that can fail. `evaluated_rows`
 is the number of slice rows (all parts of the check), `failures` the number of those rows that
 failed at least one expectation (an expectation that fails without naming rows, e.g. one that
 raised, counts once), so `failure_share` is in [0, 1]. The sample holds the first offending
@@ -19,74 +19,19 @@ from typing import Any
 
 import duckdb
 
-from netpipeline.normalise import api_enums
 from netpipeline.quality.catalog import CheckDef
-from netpipeline.quality.day_slices import SlicePart, slice_parts
+from netpipeline.quality.day_slices import SlicePart
 from netpipeline.quality.outcomes import CheckOutcome, plain
 
 SAMPLE_SIZE = 10
 _ROW = "__row"          # row number added to every slice, so GX names offending rows exactly
 
 
-def _suite_for(name: str, part: int, params: dict[str, Any]) -> list[Any]:
+def _suite(part: SlicePart, params: dict[str, Any]) -> list[Any]:
+    """The part's expectations (named in catalog.py) as GX objects."""
     import great_expectations.expectations as gxe
 
-    status, phases, study_types, classes = (sorted(api_enums.API_ENUMS[k]) for k in ("Status", "Phase", "StudyType", "AgencyClass"))
-    suites: dict[tuple[str, int], list[Any]] = {
-        ("raw_day_complete", 0): [
-            gxe.ExpectColumnValuesToNotBeNull(column="nct_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="nct_id"),
-            gxe.ExpectColumnValuesToNotBeNull(column="total_count"),
-        ],
-        ("raw_day_complete", 1): [
-            gxe.ExpectColumnValuesToNotBeNull(column="total_count"),
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="distinct_studies", column_B="total_count"),
-        ],
-        ("volume_within_limit", 0): [
-            gxe.ExpectColumnValuesToBeBetween(column="drop_share", min_value=0, max_value=params["volume_drop_max"]),
-        ],
-        ("data_date_advances", 0): [
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="data_timestamp", column_B="previous_data_timestamp", ignore_row_if="either_value_is_missing"),
-        ],
-        ("nct_id_valid", 0): [
-            gxe.ExpectColumnValuesToNotBeNull(column="nct_id"),
-            gxe.ExpectColumnValuesToBeUnique(column="nct_id"),
-            gxe.ExpectColumnValuesToMatchRegex(column="nct_id", regex=r"^NCT\d{8}$"),
-        ],
-        ("enums_valid", 0): [
-            gxe.ExpectColumnValuesToBeInSet(column="overall_status", value_set=status),
-            gxe.ExpectColumnValuesToBeInSet(column="study_type", value_set=study_types),
-            gxe.ExpectColumnValuesToBeInSet(column="lead_sponsor_class", value_set=classes),
-        ],
-        ("enums_valid", 1): [gxe.ExpectColumnValuesToBeInSet(column="phase", value_set=phases)],
-        ("enums_valid", 2): [gxe.ExpectColumnValuesToBeInSet(column="agency_class", value_set=classes)],
-        ("children_have_parent", 0): [gxe.ExpectColumnValuesToBeInSet(column="has_parent", value_set=[True])],
-        ("date_precision_valid", 0): [
-            gxe.ExpectColumnValuesToNotBeNull(column="precision"),
-            gxe.ExpectColumnValuesToBeInSet(column="precision", value_set=["year", "month", "day"]),
-            gxe.ExpectColumnValuesToNotBeNull(column="typed"),
-        ],
-        ("enrollment_non_negative", 0): [gxe.ExpectColumnValuesToBeBetween(column="enrollment", min_value=0)],
-        ("raw_trials_reconciled", 0): [gxe.ExpectColumnValuesToBeBetween(column="trials_rows", min_value=1, max_value=1)],
-        ("raw_trials_reconciled", 1): [
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="raw_studies", column_B="trials_studies"),
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="trials_studies", column_B="pulled_studies"),
-        ],
-        ("start_before_completion", 0): [
-            gxe.ExpectColumnValuesToBeInSet(column=col, value_set=[True])
-            for col in ("start_not_after_primary_completion", "start_not_after_completion")
-        ],
-        ("site_coordinates_in_range", 0): [
-            gxe.ExpectColumnValuesToBeBetween(column="latitude", min_value=-90, max_value=90),
-            gxe.ExpectColumnValuesToBeBetween(column="longitude", min_value=-180, max_value=180),
-        ],
-        ("recruiting_trials_have_recruiting_site", 0): [
-            gxe.ExpectColumnValuesToBeBetween(column="recruiting_sites", min_value=1),
-        ],
-        ("no_unknown_enum_values", 0): [gxe.ExpectColumnValuesToBeNull(column="unknown_values")],
-    }
-    return suites[(name, part)]
+    return [getattr(gxe, e.gx_class)(**e.resolved_kwargs(params)) for e in part.expectations]
 
 
 _warm_up: threading.Thread | None = None
@@ -140,12 +85,12 @@ def run_check(con: duckdb.DuckDBPyConnection, check: CheckDef, day: date, params
     import great_expectations as gx
 
     _context, batch_definition = _batch_definition()
-    parts = slice_parts(check.name, existing_trials_tables)
+    parts = check.slice_parts(existing_trials_tables)
     outcome = CheckOutcome(check=check, table=", ".join(p.label for p in parts), passed=True)
     for index, part in enumerate(parts):
         frame, slice_rows = _slice_frame(con, part, day, prefilter)
         frame.insert(0, _ROW, range(len(frame)))
-        suite = gx.ExpectationSuite(name=f"{check.name}.{index}", expectations=_suite_for(check.name, index, params))
+        suite = gx.ExpectationSuite(name=f"{check.name}.{index}", expectations=_suite(part, params))
         id_columns = [_ROW] + (["nct_id"] if "nct_id" in frame.columns else [])
         result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
             suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": id_columns})
