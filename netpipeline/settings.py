@@ -35,7 +35,3 @@ def setting(name: str) -> str:
         raise KeyError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULTS))}")
     value = os.environ.get(name, "")
     return value if value != "" else DEFAULTS[name]
-
-
-def warehouse_path() -> Path:
-    return Path(setting("NETPIPELINE_WAREHOUSE"))

@@ -18,6 +18,7 @@ import dagster as dg
 import pytest
 
 from netpipeline.changes.changelog import CHANGES_DDL, compute_changelog, read_events, write_changelog
+from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
 from netpipeline.demo.generate import PLANNED_CHANGES, PLANNED_NOISE
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.assets.trials import TRIAL_TABLES
@@ -29,10 +30,7 @@ from netpipeline_tests.test_normalise_docs import DOC
 pytestmark = pytest.mark.slow
 
 D1, D2, D3 = "2026-11-18", "2026-11-19", "2026-11-20"
-EVENT_TYPES = {"new_trial", "left_scope", "status_changed", "phase_changed", "enrollment_changed", "site_added",
-               "site_removed", "site_status_changed", "eligibility_changed", "date_changed", "intervention_added",
-               "intervention_removed", "arm_added", "arm_removed", "sponsor_changed", "results_posted",
-               "title_changed"}
+EVENT_TYPES = set(CHANGE_EVENT_TYPES)
 EVENT_COLUMNS = ("snapshot_date::VARCHAR, base_date::VARCHAR, nct_id, event_type, field, old_value, new_value, details, "
                  "significance")
 

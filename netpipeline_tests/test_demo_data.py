@@ -11,6 +11,7 @@ import orjson
 import pytest
 import yaml
 
+from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
 from netpipeline.demo import generate as demo
 from netpipeline.ingest.content_hash import content_hash
 
@@ -36,10 +37,7 @@ NAMED_PROGRAMS = {
     "NCT00569127": ("National Cancer Institute (NCI)", "NIH", ["PHASE3"], "ACTIVE_NOT_RECRUITING", "Bevacizumab"),
 }
 
-EVENT_TYPES = {"new_trial", "left_scope", "status_changed", "phase_changed", "enrollment_changed", "site_added",
-               "site_removed", "site_status_changed", "eligibility_changed", "date_changed", "intervention_added",
-               "intervention_removed", "arm_added", "arm_removed", "sponsor_changed", "results_posted",
-               "title_changed"}
+EVENT_TYPES = set(CHANGE_EVENT_TYPES)
 
 
 @functools.cache

@@ -179,3 +179,20 @@ def test_body_lines_respect_mime_limits():
     body = raw.split(b"\n\n", 1)[1]
     assert max(len(line.rstrip(b"\r")) for line in body.split(b"\n")) <= 76
     assert all(b < 128 for b in raw)  # 7-bit clean whatever the trial text
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_bidirectional_controls_never_reach_either_part():
+    """A right-to-left override in a title or site name could make 'exe.fdp' read as 'pdf.exe'
+    or reorder a status line; every bidi control is stripped from the text and the HTML."""
+    trials = make_trials()
+    trials["NCT06943755"]["brief_title"] = "Trial \u202egnp.exe\u202c of \u2067lutetium\u2069 \u200fNET\u061c"
+    spoofed = dict(MGH, facility="Clinic \u202dRTL\u202c \u2066isolated\u2069 \u202aemb\u202b")
+    events = [ev("NCT06943755", "site_added", details=spoofed),
+              ev("NCT06943755", "title_changed", "old \u200e", trials["NCT06943755"]["brief_title"])]
+    r = rendered(events=events, trials=trials)
+    for part in (r.text, r.html, r.subject):
+        assert not set(BIDI_CONTROLS) & set(part), [hex(ord(c)) for c in set(BIDI_CONTROLS) & set(part)]
+    assert "Trial gnp.exe of lutetium NET" in r.text and "Clinic RTL isolated emb" in r.html

@@ -9,8 +9,9 @@ import pytest
 
 
 from netpipeline.digest import ledger
+from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.mailer import (
-    OutboxMailer, SmtpMailer, TemporaryMailError, build_message, mailer_from_settings,
+    OutboxMailer, SmtpMailer, TemporaryMailError, build_message,
 )
 from netpipeline.digest.send import build_digests, send_digests
 from netpipeline.digest.subscriptions import load_subscriptions, parse_subscriptions
@@ -219,6 +220,10 @@ def test_outbox_writes_eml_and_html_atomically(tmp_path):
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def mailer_from_settings():
+    return DigestConfig.from_settings().mailer()
+
+
 def test_mailer_from_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("NETPIPELINE_SMTP_HOST", "")
     monkeypatch.setenv("NETPIPELINE_OUTBOX", str(tmp_path / "box"))
@@ -233,3 +238,17 @@ def test_mailer_from_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("NETPIPELINE_SMTP_SECURITY", "tls-please")
     with pytest.raises(ValueError, match="starttls"):
         mailer_from_settings()
+    monkeypatch.setenv("NETPIPELINE_SMTP_PORT", "twenty-five")
+    with pytest.raises(ValueError, match="NETPIPELINE_SMTP_PORT must be a number"):
+        mailer_from_settings()
+
+
+def test_the_dagster_resource_and_the_environment_give_the_same_config(monkeypatch, tmp_path):
+    from netpipeline.orchestration.resources import build_resources
+
+    monkeypatch.setenv("NETPIPELINE_SMTP_HOST", "smtp.example.org")
+    monkeypatch.setenv("NETPIPELINE_SMTP_PORT", "2525")
+    monkeypatch.setenv("NETPIPELINE_SUBSCRIPTIONS", str(tmp_path / "subs.yaml"))
+    resource = build_resources()["mail"]
+    assert resource.process_config_and_initialize().config() == DigestConfig.from_settings()
+    assert DigestConfig.from_settings().smtp_port == 2525

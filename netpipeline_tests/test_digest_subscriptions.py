@@ -5,10 +5,15 @@ import re
 
 import pytest
 
+from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
+from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.subscriptions import (
-    DEFAULT_PHASES, DEFAULT_SPONSOR_CLASSES, DEFAULT_STATUSES, EVENT_TYPES, SubscriptionsError,
-    load_subscriptions,
+    DEFAULT_PHASES, DEFAULT_SPONSOR_CLASSES, DEFAULT_STATUSES, EVENT_GROUPS, EVENT_TYPES, NET_SUBTYPES, STATUSES,
+    SubscriptionsError, load_subscriptions, mechanism_class_codes, parse_subscriptions,
 )
+from netpipeline.normalise.api_enums import API_ENUMS
+from netpipeline.normalise.enrich.drugs import mechanism_classes
+from netpipeline.normalise.enrich.net_terms import SUBTYPE_CODES
 from netpipeline.settings import PROJECT_ROOT
 from netpipeline_tests.digest_samples import write
 
@@ -81,7 +86,20 @@ def test_example_file_in_repo_is_valid():
 
 def test_path_comes_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NETPIPELINE_SUBSCRIPTIONS", str(write(tmp_path, GOOD)))
-    assert [s.id for s in load_subscriptions()] == ["minimal", "full"]
+    assert [s.id for s in load_subscriptions(DigestConfig.from_settings().subscriptions_file)] == ["minimal", "full"]
+
+
+def test_vocabularies_come_from_their_owners():
+    """The file is checked against the stages that produce the values, so a value added there
+    (a NET subtype, a mechanism class in drug_taxonomy.yaml) is accepted here with no edit."""
+    assert set(NET_SUBTYPES) == set(SUBTYPE_CODES) and set(STATUSES) == set(API_ENUMS["Status"])
+    assert set(mechanism_class_codes()) == set(mechanism_classes())
+    grouped = [t for group in EVENT_GROUPS.values() for t in group]
+    assert sorted(grouped) == sorted(CHANGE_EVENT_TYPES), "every change-log event type belongs to one digest group"
+    every = "\n".join(f"      - {code}" for code in mechanism_classes())
+    [sub] = parse_subscriptions(f"version: 1\nsubscribers:\n  - id: a\n    email: a@example.org\n    rules:\n"
+                                f"      mechanism_classes:\n{every}\n")
+    assert sub.rules.mechanism_classes == set(mechanism_classes())
 
 
 def _sub(rules: str = "", extra: str = "", email: str = "x@example.org", sid: str = "alice") -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from netpipeline.changes.changelog import read_events
 from netpipeline.demo.generate import PLANNED_CHANGES
+from netpipeline.digest.day import read_inputs
 from netpipeline.digest.send import build_digests
 from netpipeline.digest.subscriptions import Rules, Subscriber, load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
@@ -111,14 +112,14 @@ def test_digests_need_only_the_trials_they_load(demo_run):
     con = connect(h.warehouse, read_only=True)
     try:
         for day in map(date.fromisoformat, DEMO_DAYS[1:]):
-            base = con.execute("SELECT base_date FROM changes.days WHERE snapshot_date = ?", [day]).fetchall()[0][0]
+            base = read_inputs(con, day, demo_subscribers).base_date
             events = read_events(con, day)
             every_id = {r[0] for r in con.execute(
                 "SELECT nct_id FROM trials.studies WHERE snapshot_date IN (?, ?)", [day, base]).fetchall()}
             every_trial = load_trial_facts(con, day, base, TrialsToLoad(frozenset(every_id), "all"))
             for subscribers in (demo_subscribers, demo_subscribers + [everything]):
                 wanted = TrialsToLoad.for_digests(subscribers, events)
-                needed = load_trial_facts(con, day, base, wanted)
+                needed = read_inputs(con, day, subscribers).trials  # what send_day loads
                 assert len(needed) < len(every_trial) if wanted.active == "net" else len(needed) <= len(every_trial)
                 full = build_digests(subscribers, day, day, base, events, every_trial, include_empty=True)
                 lean = build_digests(subscribers, day, day, base, events, needed, include_empty=True)

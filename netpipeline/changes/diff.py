@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, Callable
 
 from netpipeline.changes.eligibility import line_diff, same_text, sections_changed
+from netpipeline.changes.event_types import EVENT_TYPES
 from netpipeline.changes.sites import match_sites
 
 DATE_FIELDS = ("start_date", "primary_completion_date", "completion_date")
@@ -31,6 +32,8 @@ _SPACES = re.compile(r"\s+")
 
 def event(nct_id: str, event_type: str, significance: str, field: str | None = None,
           old: Any = None, new: Any = None, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r}; add it to changes/event_types.py first")
     return {
         "nct_id": nct_id, "event_type": event_type, "field": field,
         "old_value": None if old is None else str(old), "new_value": None if new is None else str(new),

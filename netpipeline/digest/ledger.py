@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import duckdb
+import pyarrow as pa
 
 from netpipeline.warehouse import ensure_schema, transaction
 
@@ -73,23 +74,62 @@ def already_sent(con: duckdb.DuckDBPyConnection, day: date) -> set[str]:
 def record(con: duckdb.DuckDBPyConnection, *, day: date, subscriber_id: str, email: str, status: str,
            attempts: int, message_id: str | None = None, error: str | None = None,
            subject: str | None = None, events: int | None = None, sent_at: datetime | None = None) -> None:
-    """Replace the (day, subscriber) row with this outcome, atomically.
+    """Replace the (day, subscriber) row with this outcome, atomically (see `record_many`)."""
+    record_many(con, [Outcome(day, subscriber_id, email, message_id, status, attempts, error, subject, events, sent_at)])
 
-    Call with status='sent' only after the server accepted the message. A 'sent' row is never
+
+@dataclass(frozen=True)
+class Outcome:
+    """One delivery outcome, as the ledger stores it (the journal holds these until then)."""
+    day: date
+    subscriber_id: str
+    email: str
+    message_id: str | None
+    status: str
+    attempts: int
+    error: str | None = None
+    subject: str | None = None
+    events: int | None = None
+    sent_at: datetime | None = None
+
+
+def record_many(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> None:
+    """Replace the (day, subscriber) rows of `outcomes` in one transaction.
+
+    Record status='sent' only after the server accepted the message. A 'sent' row is never
     downgraded: that would make a later rerun send the digest a second time.
     """
-    if status not in STATUSES:
-        raise ValueError(f"ledger status must be one of {STATUSES}, got {status!r}")
-    if status == "sent" and sent_at is None:
-        sent_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    if not outcomes:
+        return
+    latest = {(o.day, o.subscriber_id): o for o in outcomes}  # a later outcome of the same delivery wins
+    rows = []
+    for o in latest.values():
+        if o.status not in STATUSES:
+            raise ValueError(f"ledger status must be one of {STATUSES}, got {o.status!r}")
+        sent_at = (o.sent_at or datetime.now(timezone.utc).replace(tzinfo=None)) if o.status == "sent" else None
+        rows.append((o.day, o.subscriber_id, o.email, o.message_id, o.status, o.attempts, o.error, sent_at,
+                     o.subject, o.events))
+    batch = pa.table(list(zip(*rows)), schema=_BATCH_SCHEMA)
     with transaction(con):
-        current = con.execute("SELECT status FROM digest.deliveries WHERE snapshot_date = ? AND subscriber_id = ?",
-                              [day, subscriber_id]).fetchone()
-        if current is not None and current[0] == "sent" and status != "sent":
-            raise LedgerError(f"digest of {day} for {subscriber_id} is already recorded as sent; "
-                              f"refusing to overwrite it with {status!r}")
-        con.execute("DELETE FROM digest.deliveries WHERE snapshot_date = ? AND subscriber_id = ?", [day, subscriber_id])
-        con.execute("INSERT INTO digest.deliveries (snapshot_date, subscriber_id, email, message_id, status, attempts, "
-                    "error, sent_at, subject, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [day, subscriber_id, email, message_id, status, attempts, error,
-                     sent_at if status == "sent" else None, subject, events])
+        con.register("ledger_batch", batch)
+        try:
+            clash = con.execute(
+                "SELECT d.snapshot_date, d.subscriber_id, b.status FROM digest.deliveries d JOIN ledger_batch b "
+                "USING (snapshot_date, subscriber_id) WHERE d.status = 'sent' AND b.status <> 'sent' LIMIT 1").fetchall()
+            if clash:
+                clash = clash[0]
+                raise LedgerError(f"digest of {clash[0]} for {clash[1]} is already recorded as sent; "
+                                  f"refusing to overwrite it with {clash[2]!r}")
+            con.execute("DELETE FROM digest.deliveries d USING ledger_batch b "
+                        "WHERE d.snapshot_date = b.snapshot_date AND d.subscriber_id = b.subscriber_id")
+            con.execute("INSERT INTO digest.deliveries (snapshot_date, subscriber_id, email, message_id, status, attempts, "
+                        "error, sent_at, subject, events) SELECT * FROM ledger_batch")
+        finally:
+            con.unregister("ledger_batch")
+
+
+_BATCH_SCHEMA = pa.schema([
+    ("snapshot_date", pa.date32()), ("subscriber_id", pa.string()), ("email", pa.string()),
+    ("message_id", pa.string()), ("status", pa.string()), ("attempts", pa.int32()), ("error", pa.string()),
+    ("sent_at", pa.timestamp("us")), ("subject", pa.string()), ("events", pa.int32()),
+])

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Protocol
 
 from netpipeline.digest.render import RenderedDigest, header_safe
-from netpipeline.settings import setting
 
 SECURITIES = ("starttls", "ssl", "none")
 # Python folds a header that does not fit in 78 columns by moving the whole value to a
@@ -216,22 +215,3 @@ def _atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-
-
-def mail_from_setting() -> str:
-    return setting("NETPIPELINE_MAIL_FROM")
-
-
-def mailer_from_settings() -> SmtpMailer | OutboxMailer:
-    """OutboxMailer when NETPIPELINE_SMTP_HOST is empty (demo, tests), else SmtpMailer."""
-    host = setting("NETPIPELINE_SMTP_HOST").strip()
-    if not host:
-        return OutboxMailer(setting("NETPIPELINE_OUTBOX"))
-    port_text = setting("NETPIPELINE_SMTP_PORT")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise ValueError(f"NETPIPELINE_SMTP_PORT must be a number, got {port_text!r}") from None
-    return SmtpMailer(host, port, user=setting("NETPIPELINE_SMTP_USER"),
-                      password=setting("NETPIPELINE_SMTP_PASSWORD"),
-                      security=setting("NETPIPELINE_SMTP_SECURITY").strip().lower())

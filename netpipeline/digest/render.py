@@ -26,7 +26,9 @@ STUDY_URL = "https://clinicaltrials.gov/study/{}"
 MAX_PROGRAMS = 25        # the table is an overview; the analyst profile follows hundreds of trials
 MAX_DIFF_LINES = 60      # a rewritten criteria section should not turn the mail into a protocol
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# C0/C1 controls and line separators, plus the bidirectional controls (embeddings, overrides,
+# isolates, marks) with which a registry text could reorder what a reader sees.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _NCT_RE = re.compile(r"^NCT\d{8}$")
 # Order of the subject's categories; the rest are summed into "other changes".
 _SUBJECT_PARTS = (("new_trial", "new trial", "new trials"), ("site_added", "new site", "new sites"),

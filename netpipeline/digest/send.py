@@ -1,19 +1,22 @@
 """Send the day's digests exactly once per (subscriber, day), with the ledger as the memory.
 
 Order of operations per subscriber: skip if the ledger says 'sent'; send (retrying temporary
-errors with exponential backoff); write 'sent' only after the server accepted the message, or
-'failed' with the last error. A crash between the server's acceptance and the ledger write is
-the one window in which a rerun would send twice; the deterministic Message-ID lets mail
-systems collapse such a duplicate. A failing subscriber never stops the others: the caller
+errors with exponential backoff); record 'sent' only after the server accepted the message, or
+'failed' with the last error. A crash between the server's acceptance and that record is the
+one window in which a rerun would send twice; the deterministic Message-ID lets mail systems
+collapse such a duplicate. The record goes to a `LedgerSink`: the ledger itself on a held
+connection (`send_digests`), or the delivery journal folded into the ledger in short batches
+(`digest.day.send_day`, which holds no warehouse connection while mail travels). A failing subscriber never stops the others: the caller
 fails the asset afterwards when `report.failed` is non-empty.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Callable
+from datetime import date, datetime, timezone
+from typing import Callable, Protocol
 
 import duckdb
 
@@ -60,13 +63,42 @@ def build_digests(subscribers: list[Subscriber], day: date, data_date: date | No
     return out
 
 
+class LedgerSink(Protocol):
+    """Where outcomes go: straight into the ledger, or through the journal (digest.day)."""
+    def write(self, outcome: ledger.Outcome) -> None: ...
+    def flush(self) -> None: ...
+
+
+class DirectLedger:
+    """One ledger transaction per outcome on a connection the caller holds (tests, small batches)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def write(self, outcome: ledger.Outcome) -> None:
+        ledger.record_many(self.con, [outcome])
+
+    def flush(self) -> None:
+        pass
+
+
 def send_digests(con: duckdb.DuckDBPyConnection, day: date, digests: list[RenderedDigest], mailer: Mailer,
                  mail_from: str, max_attempts: int = 3, backoff_s: float = 5.0,
                  sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:
-    """Deliver `digests` for `day`; see the module docstring for the guarantees.
+    """Deliver `digests` for `day` recording each outcome on `con` (see `deliver`)."""
+    ledger.ensure_ledger(con)
+    return deliver(day, digests, mailer, mail_from, DirectLedger(con), ledger.already_sent(con, day),
+                   max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
+
+
+def deliver(day: date, digests: list[RenderedDigest], mailer: Mailer, mail_from: str, sink: LedgerSink,
+            done: set[str], max_attempts: int = 3, backoff_s: float = 5.0,
+            sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:
+    """Deliver `digests` for `day` except to the subscribers in `done`; see the module docstring.
 
     Temporary errors are retried up to `max_attempts` times in total, waiting
-    backoff_s * 2**(attempt-1) between attempts. The mailer's connection is closed at the end.
+    backoff_s * 2**(attempt-1) between attempts. The mailer's connection is closed and the sink
+    flushed at the end.
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -77,8 +109,6 @@ def send_digests(con: duckdb.DuckDBPyConnection, day: date, digests: list[Render
     if wrong_day:
         raise ValueError(f"digests rendered for another day than {day}: {wrong_day}")
 
-    ledger.ensure_ledger(con)
-    done = ledger.already_sent(con, day)
     report = DeliveryReport()
     try:
         for digest in digests:
@@ -86,21 +116,22 @@ def send_digests(con: duckdb.DuckDBPyConnection, day: date, digests: list[Render
             if sid in done:
                 report.skipped_already_sent.append(sid)
                 continue
-            common = dict(day=day, subscriber_id=sid, email=digest.email, message_id=digest.message_id,
-                          subject=digest.subject, events=digest.event_count)
+            outcome = functools.partial(ledger.Outcome, day, sid, digest.email, digest.message_id,
+                                        subject=digest.subject, events=digest.event_count)
             if not digest.should_send:
-                ledger.record(con, status="skipped_empty", attempts=0, **common)
+                sink.write(outcome("skipped_empty", 0))
                 report.skipped_empty.append(sid)
                 continue
             attempts, error = _deliver(digest, mailer, mail_from, max_attempts, backoff_s, sleep)
             if error is None:
                 # Ledger errors propagate on purpose: a sent mail we cannot record must stop the run.
-                ledger.record(con, status="sent", attempts=attempts, **common)
+                sink.write(outcome("sent", attempts, sent_at=datetime.now(timezone.utc).replace(tzinfo=None)))
                 report.sent.append(sid)
             else:
-                ledger.record(con, status="failed", attempts=attempts, error=error, **common)
+                sink.write(outcome("failed", attempts, error))
                 report.failed.append((sid, error))
                 log.warning("digest %s for %s failed after %d attempt(s): %s", day, sid, attempts, error)
+        sink.flush()
     finally:
         mailer.close()
     log.info("digests for %s: %s", day, report.summary())

@@ -17,24 +17,26 @@ from typing import Any
 
 import yaml
 
-from netpipeline.settings import setting
+from netpipeline.changes.event_types import EVENT_TYPES
+from netpipeline.normalise.api_enums import API_ENUMS
+from netpipeline.normalise.enrich.drugs import mechanism_classes
+from netpipeline.normalise.enrich.net_terms import SUBTYPE_CODES
 
-PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4", "NA")
-STATUSES = (
-    "RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING",
-    "SUSPENDED", "TERMINATED", "COMPLETED", "WITHDRAWN", "UNKNOWN", "AVAILABLE",
-    "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE", "APPROVED_FOR_MARKETING", "WITHHELD",
-)
-SPONSOR_CLASSES = ("INDUSTRY", "NIH", "FED", "OTHER_GOV", "INDIV", "NETWORK", "AMBIG", "OTHER", "UNKNOWN")
-NET_SUBTYPES = (
-    "pancreatic", "small_bowel", "rectal", "gastric", "appendiceal", "gastrointestinal", "lung",
-    "thymic", "unknown_primary", "high_grade_nec", "pheochromocytoma_paraganglioma", "merkel_cell",
-)
-MECHANISM_CLASSES = (
-    "somatostatin_analogue", "mtor_inhibitor", "vegfr_tki", "anti_vegf_antibody", "prrt_radioligand",
-    "dll3_targeted", "immune_checkpoint_inhibitor", "antibody_drug_conjugate", "chemotherapy",
-    "interferon", "complement_inhibitor", "imaging_diagnostic", "placebo", "other", "unclassified",
-)
+# The vocabularies belong to the stages that produce the values; the file is validated against
+# them, so a subtype or mechanism class added there is accepted here at once.
+PHASES = API_ENUMS["Phase"]
+STATUSES = API_ENUMS["Status"]
+SPONSOR_CLASSES = API_ENUMS["AgencyClass"]
+NET_SUBTYPES = SUBTYPE_CODES
+
+
+def mechanism_class_codes() -> tuple[str, ...]:
+    """The mechanism classes of the drug taxonomy (drug_taxonomy.yaml), read when a file is validated."""
+    return tuple(mechanism_classes())
+
+
+# The digest's own vocabulary: how event types are grouped for `event_types` (every type of
+# changes/event_types.py belongs to one group; a test checks it).
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "new_trial": ("new_trial",),
     "status": ("status_changed", "left_scope"),
@@ -48,7 +50,6 @@ EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "sponsor": ("sponsor_changed",),
     "title": ("title_changed",),
 }
-EVENT_TYPES = tuple(t for group in EVENT_GROUPS.values() for t in group)
 
 DEFAULT_PHASES = frozenset({"PHASE2", "PHASE3", "PHASE4"})
 DEFAULT_STATUSES = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"})
@@ -107,13 +108,9 @@ class Subscriber:
     send_when_empty: bool = False
 
 
-def subscriptions_path() -> Path:
-    return Path(setting("NETPIPELINE_SUBSCRIPTIONS"))
-
-
-def load_subscriptions(path: str | Path | None = None) -> list[Subscriber]:
-    """Read and validate the subscriptions file (default: $NETPIPELINE_SUBSCRIPTIONS)."""
-    path = Path(path) if path is not None else subscriptions_path()
+def load_subscriptions(path: str | Path) -> list[Subscriber]:
+    """Read and validate the subscriptions file (the caller names it: NETPIPELINE_SUBSCRIPTIONS)."""
+    path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -201,7 +198,8 @@ class _Parser:
         if "net_subtypes" in r:
             kw["net_subtypes"] = frozenset(self.choice("net_subtypes", v, NET_SUBTYPES) for v in self.items("net_subtypes", r["net_subtypes"]))
         if "mechanism_classes" in r:
-            kw["mechanism_classes"] = frozenset(self.choice("mechanism_classes", v, MECHANISM_CLASSES)
+            codes = mechanism_class_codes()
+            kw["mechanism_classes"] = frozenset(self.choice("mechanism_classes", v, codes)
                                                 for v in self.items("mechanism_classes", r["mechanism_classes"]))
         for key in ("drugs", "sponsors"):
             if key in r:

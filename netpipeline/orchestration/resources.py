@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_duckdb import DuckDBResource
 
+from netpipeline.digest import config as mail_config
 from netpipeline.ingest.client import CtgovClient
 from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.settings import DEFAULTS, setting
@@ -107,21 +108,14 @@ def build_resources() -> dict[str, object]:
         ),
         "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
         "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),
-        "mail": DigestMailResource(
-            subscriptions_file=env_or_default("NETPIPELINE_SUBSCRIPTIONS"),
-            outbox_dir=env_or_default("NETPIPELINE_OUTBOX"),
-            mail_from=env_or_default("NETPIPELINE_MAIL_FROM"),
-            smtp_host=env_or_default("NETPIPELINE_SMTP_HOST"),
-            smtp_port=int_env_or_default("NETPIPELINE_SMTP_PORT"),
-            smtp_user=env_or_default("NETPIPELINE_SMTP_USER"),
-            smtp_password=env_or_default("NETPIPELINE_SMTP_PASSWORD"),
-            smtp_security=env_or_default("NETPIPELINE_SMTP_SECURITY"),
-        ),
+        "mail": DigestMailResource(**{
+            name: (int_env_or_default if name in mail_config.INT_FIELDS else env_or_default)(env)
+            for name, env in mail_config.ENV.items()}),
     }
 
 
 class DigestMailResource(ConfigurableResource):
-    """Who gets digests (the subscriptions file) and how they travel: SMTP, or the outbox folder."""
+    """Who gets digests and how they travel; the fields of `digest.config.DigestConfig` (one per variable)."""
 
     subscriptions_file: str
     outbox_dir: str
@@ -132,14 +126,5 @@ class DigestMailResource(ConfigurableResource):
     smtp_password: str = ""
     smtp_security: str = "starttls"
 
-    def transport(self) -> str:
-        return f"smtp://{self.smtp_host}:{self.smtp_port} ({self.smtp_security})" if self.smtp_host else f"outbox {self.outbox_dir}"
-
-    def mailer(self):
-        # Imported lazily: the digest package is not needed to load the code location.
-        from netpipeline.digest.mailer import OutboxMailer, SmtpMailer
-
-        if not self.smtp_host:
-            return OutboxMailer(self.outbox_dir)
-        return SmtpMailer(self.smtp_host, self.smtp_port, user=self.smtp_user, password=self.smtp_password,
-                          security=self.smtp_security.strip().lower())
+    def config(self) -> mail_config.DigestConfig:
+        return mail_config.DigestConfig(**{name: getattr(self, name) for name in mail_config.FIELD_NAMES})

@@ -1,0 +1,166 @@
+"""A day's digests, end to end: the one entry point the asset, the tests and the benchmark call.
+
+    report = send_day(day, warehouse_file, config)
+
+1. Read (one short warehouse connection): the day's gate, its base and data dates, the
+   change-log, the facts of the trials a digest can show, who already has the day's digest;
+   a delivery journal left by a crashed run is folded into the ledger first.
+2. Render every subscriber's digest (no connection held).
+3. Send, appending each outcome to the delivery journal and folding it into
+   `digest.deliveries` in short batch transactions (`journal.py` says why), so the warehouse's
+   single writer lock is free while mail travels.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from netpipeline.changes.changelog import read_events
+from netpipeline.digest import ledger
+from netpipeline.digest.config import DigestConfig
+from netpipeline.digest.journal import DeliveryJournal
+from netpipeline.digest.render import RenderedDigest
+from netpipeline.digest.send import DeliveryReport, build_digests, deliver
+from netpipeline.digest.subscriptions import Subscriber, load_subscriptions
+from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
+from netpipeline.quality.results import blocking_failures
+from netpipeline.warehouse import connect
+
+FOLD_EVERY = 500          # outcomes per ledger transaction ...
+FOLD_AFTER_S = 2.0        # ... or at least this often while mail is going out
+
+
+class DigestGateError(RuntimeError):
+    """The day's blocking quality checks failed: no digest is rendered or sent for it."""
+
+
+class DigestSendError(RuntimeError):
+    """Some digests could not be sent; the others were, and the ledger says which."""
+
+
+@dataclass
+class DayInputs:
+    """What the day's digests are made of, read in one short connection."""
+    day: date
+    base_date: date | None
+    data_date: date | None
+    events: list[dict]
+    trials: dict[str, dict]
+    already_sent: set[str]
+
+
+@dataclass
+class DayReport:
+    day: date
+    subscribers: int
+    events: int
+    trials_loaded: int
+    transport: str
+    deliveries: DeliveryReport
+    preview: RenderedDigest | None
+    warehouse_held_s: float = 0.0       # total time a warehouse connection was open
+    warehouse_opens: int = 0
+    digests: list[RenderedDigest] = field(default_factory=list, repr=False)
+
+    def failure_message(self) -> str:
+        who = "; ".join(f"{subscriber}: {error}" for subscriber, error in self.deliveries.failed)
+        return (f"{self.day}: {len(self.deliveries.failed)} digest(s) failed ({who}); {self.deliveries.summary()}. "
+                "They are recorded in digest.deliveries and will be retried on the next run.")
+
+
+class WarehouseOpener:
+    """Opens the warehouse for short blocks and adds up how long it was held."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path, self.read_only = Path(path), read_only
+        self.held_s, self.opens = 0.0, 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        started = time.perf_counter()
+        con = connect(self.path, read_only=self.read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+            self.held_s += time.perf_counter() - started
+            self.opens += 1
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Subscriber]) -> DayInputs:
+    """The gate, then everything the day's digests read. Writes nothing."""
+    failed = blocking_failures(con, day)
+    if failed:
+        # The digest sensor never requests such a day; this refuses a manual run too (the day
+        # may still hold a change-log computed before its checks failed).
+        raise DigestGateError(f"{day}: blocking quality checks failed, no digest: {'; '.join(failed)}")
+    row = con.execute("SELECT base_date FROM changes.days WHERE snapshot_date = ?", [day]).fetchone()
+    if row is None:
+        raise RuntimeError(f"{day}: no change-log; materialise changes/events for {day} first")
+    base_date = row[0]
+    pulled = con.execute("SELECT data_timestamp::DATE FROM raw.pulls WHERE snapshot_date = ?", [day]).fetchone()
+    events = read_events(con, day)
+    trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events))
+    has_ledger = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'digest' "
+                             "AND table_name = 'deliveries'").fetchone()[0]
+    done = ledger.already_sent(con, day) if has_ledger else set()
+    return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done)
+
+
+class _JournalledLedger:
+    """Outcomes to the journal at once, into the ledger in batches (see journal.py)."""
+
+    def __init__(self, journal: DeliveryJournal, open_warehouse: Callable, clock=time.monotonic):
+        self.journal, self.open_warehouse, self.clock = journal, open_warehouse, clock
+        self.pending: list[ledger.Outcome] = []
+        self.last_fold = clock()
+
+    def write(self, outcome: ledger.Outcome) -> None:
+        self.journal.append(outcome)
+        self.pending.append(outcome)
+        if len(self.pending) >= FOLD_EVERY or self.clock() - self.last_fold >= FOLD_AFTER_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            with self.open_warehouse() as con:
+                ledger.record_many(con, self.pending)
+            self.journal.clear()
+            self.pending = []
+        self.last_fold = self.clock()
+
+
+def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
+             subscribers: list[Subscriber] | None = None, mailer=None, max_attempts: int = 3,
+             backoff_s: float = 5.0, sleep: Callable[[float], None] = time.sleep) -> DayReport:
+    """Render and send every subscriber's digest of `day` exactly once; see the module docstring.
+
+    `subscribers` defaults to the config's subscriptions file and `mailer` to the config's
+    transport. Failed deliveries are in the report (and the ledger); the caller decides whether
+    they fail the run.
+    """
+    subscribers = load_subscriptions(config.subscriptions_file) if subscribers is None else subscribers
+    open_warehouse = WarehouseOpener(warehouse_file)
+    with DeliveryJournal(Path(warehouse_file).parent / "digest-journal", day) as journal:
+        with open_warehouse() as con:
+            ledger.ensure_ledger(con)
+            ledger.record_many(con, journal.pending())  # a crashed run's accepted messages
+            journal.clear()
+            inputs = read_inputs(con, day, subscribers)
+        digests = build_digests(subscribers, day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
+                                include_empty=True)
+        report = deliver(day, digests, mailer or config.mailer(), config.mail_from,
+                         _JournalledLedger(journal, open_warehouse), inputs.already_sent,
+                         max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
+    return DayReport(day=day, subscribers=len(subscribers), events=len(inputs.events),
+                     trials_loaded=len(inputs.trials), transport=config.transport(), deliveries=report,
+                     preview=next((d for d in digests if d.should_send), None),
+                     warehouse_held_s=open_warehouse.held_s, warehouse_opens=open_warehouse.opens,
+                     digests=digests)
