@@ -9,7 +9,7 @@ import pytest
 
 from netpipeline.ingest.page_parser import (MalformedPageError, _parse_fast, _parse_reference, gc_paused,
                                             parse_studies_page)
-from netpipeline.replay.server import _Page, encode_page
+from netpipeline.replay.responses import Page as _Page, encode_page
 from netpipeline_tests.factories import make_study, nct
 
 

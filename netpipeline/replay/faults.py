@@ -1,36 +1,49 @@
 """Fault injection for the replay server.
 
 A `Fault` fires on the (skip+1)-th .. (skip+times)-th request whose path ends with `path`
-(times=-1: forever). Each armed fault counts matching requests on its own, so faults compose:
-several can fire on one request. Then the delays of `slow` faults add up, the page mutations
-(`wrong_total`, `missing_study`, `duplicate_study`) all apply, and the first firing fault that
-decides the delivery (`http_*`, `drop`, `truncate`) wins.
+(times=-1: forever). `start`/`end` (ISO instants with an offset) narrow it to a window of the
+server's clock (simulated when the replay runs on a simulated clock, else wall-clock UTC): only
+requests inside the window count (from JSON, a window without `times` fires on every one of them;
+in Python pass times=-1). `user_agent` (a regex searched in the User-Agent header) narrows it to matching
+clients, like a firewall rule. Each armed fault counts matching requests on its own, so faults
+compose: several can fire on one request. Then the delays of `slow` faults add up, the page
+mutations (`wrong_total`, `missing_study`, `duplicate_study`) all apply, `refresh` republishes the
+current data date first (a new data version: page tokens of the old one answer 400), and the first
+firing fault that decides the delivery (`http_*`, `firewall`, `drop`, `truncate`) wins.
+`firewall` answers 403 with an HTML page, as the site's firewall does.
 """
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from typing import Any
+
+from .clock import parse_instant
 
 FAULT_KINDS = (
     "http_429", "http_500", "http_503", "slow", "drop", "truncate",
-    "wrong_total", "missing_study", "duplicate_study",
+    "wrong_total", "missing_study", "duplicate_study", "firewall", "refresh",
 )
-DELIVERY_KINDS = {"http_429", "http_500", "http_503", "drop", "truncate"}
+DELIVERY_KINDS = {"http_429", "http_500", "http_503", "firewall", "drop", "truncate"}
 PAGE_KINDS = {"wrong_total", "missing_study", "duplicate_study"}
-HTTP_STATUS = {"http_429": 429, "http_500": 500, "http_503": 503}
+HTTP_STATUS = {"http_429": 429, "http_500": 500, "http_503": 503, "firewall": 403}
 
 
 @dataclass(frozen=True)
 class Fault:
     kind: str
     path: str = "/studies"
-    times: int = 1
+    times: int = 1               # from JSON, a window without `times` means every request in it
     skip: int = 0
     retry_after: int | float | str | None = None
     delay_s: float = 0.0
     amount: int = 0
+    start: str | None = None     # window on the server's clock, ISO with offset; start included
+    end: str | None = None       # end excluded
+    user_agent: str | None = None  # regex searched in the request's User-Agent
 
     def __post_init__(self) -> None:
         # Reject faults that could never do anything: a test relying on them would pass vacuously.
@@ -47,7 +60,28 @@ class Fault:
         if self.kind == "wrong_total" and (not _is_int(self.amount) or self.amount == 0):
             raise ValueError("a wrong_total fault needs a non-zero integer amount")
         if self.retry_after is not None and self.kind not in HTTP_STATUS:
-            raise ValueError("retry_after only applies to http_* faults")
+            raise ValueError("retry_after only applies to http_* and firewall faults")
+        start, end = self.window()
+        if start is not None and end is not None and end <= start:
+            raise ValueError(f"fault window must end after it starts ({self.start} .. {self.end})")
+        if self.user_agent is not None:
+            try:
+                re.compile(self.user_agent)
+            except (re.error, TypeError) as exc:
+                raise ValueError(f"fault user_agent must be a regular expression: {exc}") from None
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        return (None if self.start is None else parse_instant(self.start, "fault start"),
+                None if self.end is None else parse_instant(self.end, "fault end"))
+
+    def applies(self, path: str, now: datetime, user_agent: str) -> bool:
+        """Whether a request counts towards this fault (its path, the clock, the client)."""
+        if not path.endswith(self.path):
+            return False
+        start, end = self.window()
+        if (start is not None and now < start) or (end is not None and now >= end):
+            return False
+        return self.user_agent is None or re.search(self.user_agent, user_agent) is not None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Fault":
@@ -58,6 +92,8 @@ class Fault:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
         if "kind" not in data:
             raise ValueError("a fault needs a kind")
+        if ("start" in data or "end" in data) and "times" not in data:
+            data = {**data, "times": -1}  # a window means the whole window unless told otherwise
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +127,7 @@ class FaultPlan:
     """What the faults firing on one request do to it."""
     delay_s: float = 0.0
     delivery: Fault | None = None
+    refresh: bool = False
     page: list[Fault] = field(default_factory=list)
     fired: list[Fault] = field(default_factory=list)
 
@@ -129,15 +166,17 @@ class FaultBook:
         with self._lock:
             return [{**a.fault.to_dict(), "seen": a.seen} for a in self._armed]
 
-    def plan(self, path: str) -> FaultPlan:
+    def plan(self, path: str, now: datetime, user_agent: str = "") -> FaultPlan:
         plan = FaultPlan()
         with self._lock:
             for armed in self._armed:
-                if not path.endswith(armed.fault.path) or not armed.fires():
+                if not armed.fault.applies(path, now, user_agent) or not armed.fires():
                     continue
                 f = armed.fault
                 if f.kind == "slow":
                     plan.delay_s += f.delay_s
+                elif f.kind == "refresh":
+                    plan.refresh = True
                 elif f.kind in PAGE_KINDS:
                     plan.page.append(f)
                 elif plan.delivery is not None:
