@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from netpipeline import __version__
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -16,6 +18,8 @@ DEFAULTS: dict[str, str] = {
     "NETPIPELINE_CTGOV_BASE_URL": LIVE_CTGOV_BASE_URL,
     "NETPIPELINE_WAREHOUSE": str(DATA_DIR / "warehouse" / "netpipeline.duckdb"),
     "NETPIPELINE_REQUESTS_PER_MINUTE": "50",
+    # Honest by default: who is asking, and which release (a firewall rule may key on it).
+    "NETPIPELINE_USER_AGENT": f"netpipeline/{__version__} (NET clinical-trials tracker)",
     "NETPIPELINE_SCOPE": str(Path(__file__).resolve().parent / "ingest" / "net_scope.yaml"),
     "NETPIPELINE_VOLUME_DROP_MAX": "0.10",
     "NETPIPELINE_SUBSCRIPTIONS": str(DATA_DIR / "subscriptions.yaml"),

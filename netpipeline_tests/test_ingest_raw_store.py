@@ -11,8 +11,9 @@ import pytest
 
 from netpipeline.ingest.client import CtgovClient, CtgovError, IncompletePullError
 from netpipeline.ingest.content_hash import content_hash
-from netpipeline.ingest.raw_store import (DataDateMismatchError, PullContext, check_data_date, served_bytes,
-                                          stored_days, write_day)
+from netpipeline.ingest.day_pull import pull_day
+from netpipeline.ingest.raw_store import DataDateMismatchError, check_data_date, served_bytes, stored_days
+from netpipeline.ingest.scope import Scope
 from netpipeline.replay.faults import Fault
 from netpipeline.replay.server import ReplayServer
 from netpipeline.warehouse import connect
@@ -24,9 +25,7 @@ D1, D2 = "2026-11-18", "2026-11-19"
 def ingest(con, server, day: str, page_size: int = 10):
     client = CtgovClient(server.day_url(day), requests_per_minute=10_000, timeout_s=2, max_retries=2, sleep=lambda s: None)
     with client:
-        version = client.version()
-        context = PullContext(client.base_url, version.api_version, version.data_timestamp, "test", "1", {"format": "json"})
-        return write_day(con, date.fromisoformat(day), client.iter_pages({"format": "json"}, page_size), context, client.stats)
+        return pull_day(con, date.fromisoformat(day), client, Scope("test", "1", (), page_size=page_size, sort="")).written
 
 
 def table_counts(con) -> dict[str, int]:

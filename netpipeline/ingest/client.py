@@ -1,14 +1,18 @@
 """ClinicalTrials.gov API v2 client (httpx), following the official OpenAPI spec 2.0.5.
 
 Pointed at the live API by default; the demo and the tests point it at the replay server.
-It retries what is worth retrying (429, 5xx, timeouts, dropped connections, truncated bodies)
-with exponential backoff, jitter and `Retry-After`; keeps to a request-rate budget; and keeps
-each study's bytes exactly as served (see `page_parser`).
+It retries what is worth retrying (429, 5xx, timeouts, dropped connections, truncated bodies,
+and 403: the site's firewall sometimes refuses a client for a while) with exponential backoff,
+jitter and `Retry-After`; keeps to a request-rate budget; and keeps each study's bytes exactly as
+served (see `page_parser`). A refusal that persists raises `CtgovRefusedError`, which names the
+User-Agent (NETPIPELINE_USER_AGENT overrides it) and shows the start of the page that refused us.
 """
 from __future__ import annotations
 
 import email.utils
+import html
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -18,11 +22,13 @@ from datetime import date, datetime, timezone
 import httpx
 import orjson
 
-from netpipeline import __version__
 from netpipeline.ingest.page_parser import MalformedPageError, ServedStudy, parse_studies_page
+from netpipeline.settings import DEFAULTS
 
-USER_AGENT = f"netpipeline/{__version__} (NET clinical-trials tracker; +https://github.com/netpipeline)"
+USER_AGENT = DEFAULTS["NETPIPELINE_USER_AGENT"]
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+REFUSED_STATUS = 403  # a firewall's block page, retried like 429 before giving up
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
 class CtgovError(RuntimeError):
@@ -33,8 +39,23 @@ class CtgovClientError(CtgovError):
     """A 4xx answer: our request is wrong, retrying will not help."""
 
 
+class CtgovRefusedError(CtgovError):
+    """The site kept answering 403: its firewall refuses this client (often by User-Agent)."""
+
+
 class IncompletePullError(CtgovError):
     """The pull does not add up to the API's totalCount, or repeats a study."""
+
+
+class DataVersionChangedError(CtgovError):
+    """The API republished its data during a pull: the old version's page tokens no longer work.
+
+    The pull must start again from page 1 against `new` (ingest.day_pull does, a bounded number of
+    times, when the data date is unchanged)."""
+
+    def __init__(self, message: str, old: "ApiVersion", new: "ApiVersion"):
+        super().__init__(message)
+        self.old, self.new = old, new
 
 
 @dataclass(frozen=True)
@@ -100,8 +121,12 @@ class CtgovClient:
         backoff_max_s: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        user_agent: str = USER_AGENT,
     ):
+        if not user_agent or not user_agent.strip() or any(c in user_agent for c in "\r\n"):
+            raise ValueError(f"User-Agent must be a non-empty single line, got {user_agent!r}")
         self.base_url = base_url.rstrip("/")
+        self.user_agent = user_agent.strip()
         self.max_retries = max_retries
         self.backoff_base_s, self.backoff_max_s = backoff_base_s, backoff_max_s
         self._sleep = sleep
@@ -110,7 +135,7 @@ class CtgovClient:
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout_s),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             follow_redirects=True,
         )
         self.stats = PullStats()
@@ -141,11 +166,14 @@ class CtgovClient:
         except MalformedPageError as exc:
             raise CtgovError(f"{self.base_url}/studies/{nct_id}: {exc}") from exc
 
-    def iter_pages(self, params: dict[str, str], page_size: int = 1000) -> Iterator[tuple[list[ServedStudy], int | None]]:
+    def iter_pages(self, params: dict[str, str], page_size: int = 1000,
+                   data_version: ApiVersion | None = None) -> Iterator[tuple[list[ServedStudy], int | None]]:
         """Yield (studies, totalCount-or-None) per page, following nextPageToken.
 
         The spec requires every page to repeat the first page's parameters; only pageToken
-        changes (and countTotal, which only the first page needs).
+        changes (and countTotal, which only the first page needs). Given the `data_version` the
+        pull started from, a later page refused with a 4xx is checked against /version: if the
+        data was republished meanwhile, DataVersionChangedError says so.
         """
         token: str | None = None
         page_number = 0
@@ -156,7 +184,12 @@ class CtgovClient:
                 query["countTotal"] = "true"
             else:
                 query["pageToken"] = token
-            page = self._get_page(query, page_number)
+            try:
+                page = self._get_page(query, page_number)
+            except CtgovClientError as exc:
+                if token is not None and data_version is not None:
+                    self._raise_if_republished(data_version, page_number, exc)
+                raise
             self.stats.pages += 1
             yield page.studies, page.total_count
             token = page.next_page_token
@@ -177,6 +210,17 @@ class CtgovClient:
         tally.verify()
         self.stats.elapsed_s = time.monotonic() - started
         return Pull(studies=studies, total_count=tally.total or 0, query_params=dict(params), stats=self.stats)
+
+    def _raise_if_republished(self, data_version: ApiVersion, page_number: int, exc: CtgovClientError) -> None:
+        try:
+            current = self.version()
+        except CtgovError:
+            return  # the original error says more than a failed look-up would
+        if current != data_version:
+            raise DataVersionChangedError(
+                f"{self.base_url}/studies page {page_number}: the API republished its data during the pull "
+                f"(data version {data_version.data_timestamp.isoformat()} -> {current.data_timestamp.isoformat()}); "
+                f"the old page token was refused: {exc}", data_version, current) from exc
 
     # -- transport -------------------------------------------------------------------------
 
@@ -217,9 +261,15 @@ class CtgovClient:
             try:
                 response = self._http.get(path, params=query)
                 self.stats.bytes += len(response.content)
-                if response.status_code in RETRYABLE_STATUS:
+                if response.status_code in RETRYABLE_STATUS or response.status_code == REFUSED_STATUS:
                     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
                     problem = f"HTTP {response.status_code}"
+                    if response.status_code == REFUSED_STATUS and attempt >= self.max_retries:
+                        raise CtgovRefusedError(
+                            f"{self.base_url}{path}: the site refused the client (HTTP 403) {attempt + 1} times in a row; "
+                            f"User-Agent {self.user_agent!r}; the answer starts: \"{body_excerpt(response)}\". "
+                            "A firewall may be blocking this User-Agent or address: set NETPIPELINE_USER_AGENT "
+                            "to an honest one that names you, or try again later.")
                 elif 400 <= response.status_code < 500:
                     raise CtgovClientError(
                         f"{self.base_url}{path} answered HTTP {response.status_code}: {response.text.strip()[:500]!r}"
@@ -248,6 +298,14 @@ class CtgovClient:
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.backoff_max_s * 5))
         return delay
+
+
+def body_excerpt(response: httpx.Response, limit: int = 200) -> str:
+    """The start of a body as one line of text: HTML tags (and scripts/styles) collapsed to spaces."""
+    text = response.content[: 64 * 1024].decode("utf-8", "replace")
+    text = html.unescape(_TAG.sub(" ", text)) if "<" in text else text
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -74,6 +74,7 @@ class CtgovApiResource(ConfigurableResource):
     timeout_s: float = 30.0
     max_retries: int = 6
     backoff_base_s: float = 1.0
+    user_agent: str = DEFAULTS["NETPIPELINE_USER_AGENT"]
 
     def url_for_day(self, day: date | str) -> str:
         return self.base_url.replace("{date}", str(day))
@@ -93,6 +94,7 @@ class CtgovApiResource(ConfigurableResource):
             timeout_s=self.timeout_s,
             max_retries=self.max_retries,
             backoff_base_s=self.backoff_base_s,
+            user_agent=self.user_agent,
         )
 
     def scope(self) -> Scope:
@@ -105,6 +107,7 @@ def build_resources() -> dict[str, object]:
             base_url=env_or_default("NETPIPELINE_CTGOV_BASE_URL"),
             scope_file=env_or_default("NETPIPELINE_SCOPE"),
             requests_per_minute=int_env_or_default("NETPIPELINE_REQUESTS_PER_MINUTE"),
+            user_agent=env_or_default("NETPIPELINE_USER_AGENT"),
         ),
         "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
         "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),

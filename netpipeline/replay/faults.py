@@ -1,7 +1,7 @@
 """Fault injection for the replay server.
 
 A `Fault` fires on the (skip+1)-th .. (skip+times)-th request whose path ends with `path`
-(times=-1: forever). `start`/`end` (ISO instants with an offset) narrow it to a window of the
+(`"/"`: every API request; times=-1: forever). `start`/`end` (ISO instants with an offset) narrow it to a window of the
 server's clock (simulated when the replay runs on a simulated clock, else wall-clock UTC): only
 requests inside the window count (from JSON, a window without `times` fires on every one of them;
 in Python pass times=-1). `user_agent` (a regex searched in the User-Agent header) narrows it to matching
@@ -76,7 +76,7 @@ class Fault:
 
     def applies(self, path: str, now: datetime, user_agent: str) -> bool:
         """Whether a request counts towards this fault (its path, the clock, the client)."""
-        if not path.endswith(self.path):
+        if self.path != "/" and not path.endswith(self.path):
             return False
         start, end = self.window()
         if (start is not None and now < start) or (end is not None and now >= end):
