@@ -1,9 +1,9 @@
-"""`/studies` parameters, a small subset of the Essie query syntax, and opaque page tokens.
+"""`/studies` parameters, the search areas they query, running a query, and opaque page tokens.
 
-Supported Essie subset: words, "quoted phrases", AND / OR / NOT (upper case), parentheses;
-juxtaposed terms are ANDed. Precedence follows the Essie docs: NOT > AND > OR. Matching is
-case-insensitive on whole words, and a word also matches its plural (s/es). Anything else in
-Essie (AREA[], RANGE[], EXPANSION[], synonyms...) is answered with a 400 rather than guessed.
+The Essie expressions themselves are parsed and evaluated in essie.py. `query.cond` searches what
+the real ConditionSearch area does as far as a snapshot shows it: conditions, keywords, condition
+MeSH terms and their ancestors, and the brief and official titles (and acronym). Not imitated: the
+real area's synonym expansion (essie.py says why).
 """
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ import hashlib
 import re
 from array import array
 from dataclasses import dataclass
-from typing import Union
 
 import orjson
 
-from .snapshots import MISSING, SORT_FIELDS, STATUS_CODE, DayIndex, normalise_text
+from .essie import NCT_PARAM_RE, ONLY_IDS_RE, EssieSyntaxError, Node, evaluate, parse_essie
+from .snapshots import MISSING, SORT_FIELDS, STATUS_CODE, DayIndex
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 10, 1000
 # query param -> search components of the index (see snapshots.COMPONENTS).
 QUERY_AREAS = {
-    "query.cond": ("conditions",),
+    "query.cond": ("conditions", "titles"),
     "query.term": ("conditions", "titles", "interventions", "summary"),
     "query.titles": ("titles",),
     "query.intr": ("interventions", "intervention_mesh"),
@@ -38,10 +38,7 @@ SPEC_ONLY_PARAMS = {
     "query.locn", "query.outc", "query.patient", "filter.geo", "filter.advanced", "filter.synonyms",
     "postFilter.geo", "postFilter.advanced", "postFilter.synonyms", "aggFilters", "geoDecay", "fields",
 }
-NCT_PARAM_RE = re.compile(r"^[Nn][Cc][Tt]0*([1-9]\d{0,7})$")
-_ONLY_IDS_RE = re.compile(r"^\s*NCT\d+(?:[\s,]+NCT\d+)*\s*$", re.IGNORECASE)
 _SORT_RE = re.compile(r"^(@relevance|[a-zA-Z][a-zA-Z0-9\-. ]*)(?::(asc|desc))?$")
-_WORD_CHAR = rb"a-z0-9\x80-\xff"  # UTF-8 bytes of non-ASCII letters count as word characters
 
 
 class BadRequest(Exception):
@@ -105,7 +102,7 @@ def parse_studies_params(params: dict[str, list[str]]) -> StudiesQuery:
     check_format(p)
     queries = tuple((name, p[name]) for name in QUERY_AREAS if name in p)
     for name, expr in queries:
-        parse_essie(expr, name)  # fail on syntax now, not on the first page that runs it
+        _parse(expr, name)  # fail on syntax now, not on the first page that runs it
     statuses: set[str] | None = None
     for name in ("filter.overallStatus", "postFilter.overallStatus"):
         if name in p:
@@ -120,7 +117,7 @@ def parse_studies_params(params: dict[str, list[str]]) -> StudiesQuery:
             values = {parse_nct(v) for v in _split_list(p[name])}
             ids = values if ids is None else ids & values
     # Spec: "If any query parameter contains only NCT IDs ... filters are ignored."
-    if any(_ONLY_IDS_RE.match(expr) for _, expr in queries):
+    if any(ONLY_IDS_RE.match(expr) for _, expr in queries):
         statuses = ids = None
     return StudiesQuery(
         queries=queries,
@@ -189,129 +186,11 @@ def decode_token(token: str, fingerprint: str) -> int:
     return int(m.group(1))
 
 
-# --- Essie subset ----------------------------------------------------------------------------
-
-Node = Union[tuple[str, "re.Pattern[bytes]"], tuple[str, list["Node"]], tuple[str, "Node"]]
-
-
-def _term_pattern(text: str, param: str) -> re.Pattern[bytes]:
-    words = normalise_text(text).split()
-    if not words:
-        raise BadRequest(f"invalid {param}: term {text!r} has no words")
-    parts = []
-    for i, word in enumerate(words):
-        stem = word[-1:].isalpha()
-        # Simple stemming: a word matches its plural, and a plural query word its singular.
-        if stem and len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
-        raw = word.encode()
-        part = re.escape(raw)
-        if i == 0:
-            # The word-start check comes after the first literal, not before it: a pattern that
-            # opens with a literal lets `re` skip ahead with its fast prefix search (~15x faster).
-            part += rb"(?<![" + _WORD_CHAR + rb"]." + b"{%d})" % len(raw)
-        parts.append(part + (rb"(?:e?s)?" if stem else b""))
-    return re.compile(rb" ".join(parts) + rb"(?![" + _WORD_CHAR + rb"])", re.DOTALL)
-
-
-def _tokens(expr: str, param: str) -> list[tuple[str, str]]:
-    out, i = [], 0
-    while i < len(expr):
-        ch = expr[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "()":
-            out.append((ch, ch))
-            i += 1
-        elif ch == '"':
-            j, buf = i + 1, []
-            while j < len(expr) and expr[j] != '"':
-                if expr[j] == "\\" and j + 1 < len(expr):
-                    j += 1
-                buf.append(expr[j])
-                j += 1
-            if j >= len(expr):
-                raise BadRequest(f"invalid {param}: unterminated quote")
-            out.append(("term", "".join(buf)))
-            i = j + 1
-        else:
-            j = i
-            while j < len(expr) and not expr[j].isspace() and expr[j] not in '()"':
-                j += 1
-            word = expr[i:j]
-            i = j
-            if word in ("AND", "OR", "NOT"):
-                out.append((word, word))
-            elif "[" in word or "]" in word:
-                raise BadRequest(f"invalid {param}: Essie operator in {word!r} is not supported by the replay")
-            else:
-                out.append(("term", word[1:] if word.startswith("\\") else word))
-    return out
-
-
-def parse_essie(expr: str, param: str) -> Node:
-    if _ONLY_IDS_RE.match(expr):
-        # A list of NCT IDs means any of them (commas included), as on the real API.
-        ids = [f"NCT{parse_nct(i):08d}" for i in re.split(r"[\s,]+", expr.strip())]
-        return ("or", [("term", _term_pattern(i, param)) for i in ids])
-    toks = _tokens(expr, param)
-    pos = 0
-
-    def peek() -> str | None:
-        return toks[pos][0] if pos < len(toks) else None
-
-    def parse_or() -> Node:
-        nonlocal pos
-        items = [parse_and()]
-        while peek() == "OR":
-            pos += 1
-            items.append(parse_and())
-        return items[0] if len(items) == 1 else ("or", items)
-
-    def parse_and() -> Node:
-        nonlocal pos
-        items = [parse_not()]
-        while peek() in ("AND", "NOT", "term", "("):  # juxtaposition is AND
-            if peek() == "AND":
-                pos += 1
-            items.append(parse_not())
-        return items[0] if len(items) == 1 else ("and", items)
-
-    def parse_not() -> Node:
-        nonlocal pos
-        kind = peek()
-        if kind == "NOT":
-            pos += 1
-            return ("not", parse_not())
-        if kind == "(":
-            pos += 1
-            inner = parse_or()
-            if peek() != ")":
-                raise BadRequest(f"invalid {param}: missing ')'")
-            pos += 1
-            return inner
-        if kind == "term":
-            pos += 1
-            return ("term", _term_pattern(toks[pos - 1][1], param))
-        raise BadRequest(f"invalid {param}: unexpected {toks[pos][1] if kind else 'end of query'!r}")
-
-    node = parse_or()
-    if pos != len(toks):
-        raise BadRequest(f"invalid {param}: unexpected {toks[pos][1]!r}")
-    return node
-
-
-def _evaluate(node: Node, index: DayIndex, components: tuple[str, ...], universe: set[int]) -> set[int]:
-    kind, arg = node
-    if kind == "term":
-        rows: set[int] = set()
-        for component in components:  # a term anywhere in the area, never across two fields
-            rows |= index.texts[component].rows_matching(arg)  # type: ignore[arg-type]
-        return rows
-    if kind == "not":
-        return universe - _evaluate(arg, index, components, universe)  # type: ignore[arg-type]
-    sets = [_evaluate(child, index, components, universe) for child in arg]  # type: ignore[union-attr]
-    return set.union(*sets) if kind == "or" else set.intersection(*sets)
+def _parse(expr: str, param: str) -> Node:
+    try:
+        return parse_essie(expr, param)
+    except EssieSyntaxError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def run_query(index: DayIndex, q: StudiesQuery) -> array:
@@ -319,7 +198,7 @@ def run_query(index: DayIndex, q: StudiesQuery) -> array:
     universe = set(range(len(index)))
     matched: set[int] | None = None
     for name, expr in q.queries:  # several query.* parameters combine with AND
-        rows = _evaluate(parse_essie(expr, name), index, QUERY_AREAS[name], universe)
+        rows = evaluate(_parse(expr, name), index, QUERY_AREAS[name], universe)
         matched = rows if matched is None else matched & rows
     result = sorted(matched) if matched is not None else list(range(len(index)))
     if q.statuses is not None:
