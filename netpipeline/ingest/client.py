@@ -31,6 +31,15 @@ REFUSED_STATUS = 403  # a firewall's block page, retried like 429 before giving 
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
+def current_data_url(base_url: str) -> str:
+    """The URL whose /version names the current data date.
+
+    Live, that is `base_url`; for the replay's per-day template `.../replay/{date}/api/v2` it is
+    the replay's own `.../api/v2`, which serves its current day.
+    """
+    return base_url.replace("/replay/{date}", "")
+
+
 class CtgovError(RuntimeError):
     """The API could not give us what we asked for; the message says what and why."""
 
@@ -66,6 +75,15 @@ class ApiVersion:
     @property
     def data_date(self) -> date:
         return self.data_timestamp.date()
+
+    @classmethod
+    def from_json(cls, body: object, url: str) -> "ApiVersion":
+        """The /version answer, or CtgovError naming what it lacks."""
+        try:
+            stamp = datetime.fromisoformat(body["dataTimestamp"])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CtgovError(f"{url}: no valid dataTimestamp in {body!r}") from exc
+        return cls(api_version=str(body.get("apiVersion", "")), data_timestamp=stamp)  # type: ignore[union-attr]
 
 
 @dataclass
@@ -152,12 +170,7 @@ class CtgovClient:
     # -- endpoints -------------------------------------------------------------------------
 
     def version(self) -> ApiVersion:
-        body = self._get_json("/version", {})
-        try:
-            stamp = datetime.fromisoformat(body["dataTimestamp"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CtgovError(f"{self.base_url}/version: no valid dataTimestamp in {body!r}") from exc
-        return ApiVersion(api_version=str(body.get("apiVersion", "")), data_timestamp=stamp)
+        return ApiVersion.from_json(self._get_json("/version", {}), f"{self.base_url}/version")
 
     def study(self, nct_id: str) -> ServedStudy:
         content = self._get(f"/studies/{nct_id}", {"format": "json"}).content

@@ -9,7 +9,7 @@ from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_duckdb import DuckDBResource
 
 from netpipeline.digest import config as mail_config
-from netpipeline.ingest.client import CtgovClient
+from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.settings import DEFAULTS, setting
 
@@ -80,12 +80,8 @@ class CtgovApiResource(ConfigurableResource):
         return self.base_url.replace("{date}", str(day))
 
     def current_url(self) -> str:
-        """The URL whose /version names the current data date.
-
-        Live, that is `base_url`; for the replay's per-day template `.../replay/{date}/api/v2` it is
-        the replay's own `.../api/v2`, which serves its current day.
-        """
-        return self.base_url.replace("/replay/{date}", "")
+        """The URL whose /version names the current data date (see client.current_data_url)."""
+        return current_data_url(self.base_url)
 
     def client(self, base_url: str) -> CtgovClient:
         return CtgovClient(

@@ -10,7 +10,8 @@ compose: several can fire on one request. Then the delays of `slow` faults add u
 mutations (`wrong_total`, `missing_study`, `duplicate_study`) all apply, `refresh` republishes the
 current data date first (a new data version: page tokens of the old one answer 400), and the first
 firing fault that decides the delivery (`http_*`, `firewall`, `drop`, `truncate`) wins.
-`firewall` answers 403 with an HTML page, as the site's firewall does.
+`firewall` answers 403 with an HTML page, as the site's firewall does; `malformed` answers 200 with a
+complete body (right Content-Length) that is not valid JSON.
 """
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ from .clock import parse_instant
 
 FAULT_KINDS = (
     "http_429", "http_500", "http_503", "slow", "drop", "truncate",
-    "wrong_total", "missing_study", "duplicate_study", "firewall", "refresh",
+    "wrong_total", "missing_study", "duplicate_study", "firewall", "refresh", "malformed",
 )
-DELIVERY_KINDS = {"http_429", "http_500", "http_503", "firewall", "drop", "truncate"}
+DELIVERY_KINDS = {"http_429", "http_500", "http_503", "firewall", "drop", "truncate", "malformed"}
 PAGE_KINDS = {"wrong_total", "missing_study", "duplicate_study"}
 HTTP_STATUS = {"http_429": 429, "http_500": 500, "http_503": 503, "firewall": 403}
 

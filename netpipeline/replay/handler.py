@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from .faults import HTTP_STATUS, mutate_page
-from .responses import Response, encode_page, firewall_page, text
+from .responses import JSON_TYPE, Response, encode_page, firewall_page, text
 
 if TYPE_CHECKING:
     from .server import ReplayServer
@@ -77,7 +77,10 @@ class ReplayHandler(BaseHTTPRequestHandler):
             log(None)
             self.close_connection = True  # the server closes the socket, nothing written
             return
-        if delivery is not None and delivery.kind in HTTP_STATUS:
+        if delivery is not None and delivery.kind == "malformed":
+            applied.append("malformed")
+            resp = Response(200, b'{"totalCount":1,"studies":[{"protocolSection":', JSON_TYPE)
+        elif delivery is not None and delivery.kind in HTTP_STATUS:
             applied.append(delivery.kind)
             retry_after = delivery.retry_after_header()
             headers = {} if retry_after is None else {"Retry-After": retry_after}
