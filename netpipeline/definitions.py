@@ -3,20 +3,22 @@ import dagster as dg
 
 from netpipeline.orchestration.assets import changes, digest, raw, trials
 from netpipeline.orchestration.checks import QUALITY_CHECKS
+from netpipeline.orchestration.day_trigger import ctgov_version_sensor
+from netpipeline.orchestration.freshness import raw_freshness, raw_freshness_sensor
 from netpipeline.orchestration.jobs import daily_job, digest_job
 from netpipeline.orchestration.resources import build_resources
-from netpipeline.orchestration.schedules import daily_schedule
-from netpipeline.orchestration.sensors import ctgov_version_sensor, digest_sensor
+from netpipeline.orchestration.sensors import digest_sensor
 
 
 def build_definitions() -> dg.Definitions:
     """Definitions with resources read from the NETPIPELINE_* variables as they are now."""
     return dg.Definitions(
         assets=dg.load_assets_from_modules([raw, trials, changes, digest]),
-        asset_checks=QUALITY_CHECKS,
+        asset_checks=[*QUALITY_CHECKS, raw_freshness],
         jobs=[daily_job, digest_job],
-        schedules=[daily_schedule],
-        sensors=[ctgov_version_sensor, digest_sensor],
+        # No schedule: the API's calendar is not the clock's (weekends, publication hour), so the
+        # /version sensor is the trigger (docs/architecture.md, "Calendar").
+        sensors=[ctgov_version_sensor, digest_sensor, raw_freshness_sensor],
         resources=build_resources(),
         # One process: DuckDB allows one writer, and a subprocess per step costs ~5 s here.
         executor=dg.in_process_executor,

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, str] = {
     "NETPIPELINE_SMTP_PASSWORD": "",
     "NETPIPELINE_SMTP_SECURITY": "starttls",
     "NETPIPELINE_MAIL_FROM": "NET trials digest <digest@netpipeline.invalid>",
+    "NETPIPELINE_DAY_MAX_ATTEMPTS": "6",
+    "NETPIPELINE_DAY_RETRY_MINUTES": "15",
+    "NETPIPELINE_FRESHNESS_DEADLINE_UTC": "20:00",
 }
 
 

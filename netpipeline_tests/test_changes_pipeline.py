@@ -238,7 +238,7 @@ def test_materialisation_metadata_summarises_the_day(demo):
     assert meta["events"] == len(planned)
     assert meta["events_by_type"] == dict(Counter(p["event_type"] for p in planned))
     assert sum(meta["events_by_significance"].values()) == len(planned)
-    assert meta["base_date"] == D2 and meta["base"] == "previous day"
+    assert meta["base_date"] == D2 and meta["base"] == "previous publication day"
     counts = Counter(p["nct_id"] for p in planned)
     busiest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]  # most events first, then by NCT ID
     assert [(t["nct_id"], t["events"]) for t in meta["trials_with_most_changes"]] == busiest

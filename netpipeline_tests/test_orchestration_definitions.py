@@ -1,4 +1,4 @@
-"""The code location's shape: every asset spec and check, snapshotted; jobs and the schedule.
+"""The code location's shape: every asset spec and check, snapshotted; the jobs.
 
 (Its load time without Great Expectations is tested in test_quality_definitions.py.)
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-
-import dagster as dg
 
 from netpipeline.definitions import defs
 
@@ -51,8 +49,7 @@ def test_the_pipeline_reads_as_its_stages():
     assert defs.resolve_job_def("daily_job").executor_def.name == "in_process"
 
 
-def test_daily_schedule_targets_the_days_partition():
-    schedule = defs.resolve_schedule_def("daily_job_schedule")
-    context = dg.build_schedule_context(scheduled_execution_time=__import__("datetime").datetime(2026, 11, 21, 10, 0))
-    requests = list(schedule.evaluate_tick(context).run_requests or [])
-    assert [r.partition_key for r in requests] == ["2026-11-21"]
+def test_the_daily_job_leaves_the_freshness_check_to_its_sensor():
+    # raw_freshness is about the newest stored date, not a run's partition (see freshness.py).
+    checks = {k.name for k in defs.resolve_job_def("daily_job").asset_layer.asset_graph.asset_check_keys}
+    assert "raw_day_complete" in checks and "raw_freshness" not in checks

@@ -10,12 +10,12 @@ expensive part (~3-4 s each), so one day carries several scenarios, each undone 
 |------------|---------------------------------------------------------------------------------------------|
 | 2026-10-01 | baseline: every check passes                                                                |
 | 2026-10-02 | 30% volume drop (14 of 20 studies)                                                          |
-| 2026-10-03 | overallStatus PAUSED_FOR_LUNCH; change-log materialised by hand is refused; data fixed and   |
+| 2026-10-05 | overallStatus PAUSED_FOR_LUNCH; change-log materialised by hand is refused; data fixed and   |
 |            | re-run; then the day breaks after its change-log (enrolment -5): the sensor's skip reason,   |
 |            | the digest asset's refusal; repaired and re-run: the digest is requested                    |
-| 2026-10-04 | after a good raw+trials run, in turn: duplicated study row (whole day re-run), orphan site,  |
+| 2026-10-06 | after a good raw+trials run, in turn: duplicated study row (whole day re-run), orphan site,  |
 |            | a raw.study_days row lost (trials+checks+changes re-run; then the raw check on its own)      |
-| 2026-10-05 | every warning check fails; the day goes on                                                  |
+| 2026-10-07 | every warning check fails; the day goes on                                                  |
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from netpipeline_tests.pipeline_harness import Harness, pipeline
 
 pytestmark = pytest.mark.slow
 
-BASELINE, VOLUME, ENUM, TAMPER, WARNINGS = "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"
+BASELINE, VOLUME, ENUM, TAMPER, WARNINGS = "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"
 STUDIES = 20
 TRIALS_AND_CHANGES = ["trials/trial_tables", "changes/events"]
 RAW_AND_TRIALS = ["raw/ctgov_studies", "trials/trial_tables"]
@@ -180,7 +180,7 @@ def story(tmp_path_factory):
             e.check_name: e for e in result.get_asset_check_evaluations()})
 
         # Warnings. The previous stored day's data timestamp is moved past this day's (a clock glitch).
-        h.execute("UPDATE raw.pulls SET data_timestamp = TIMESTAMP '2026-10-05 23:00:00' WHERE snapshot_date = ?", [TAMPER])
+        h.execute("UPDATE raw.pulls SET data_timestamp = TIMESTAMP '2026-10-07 23:00:00' WHERE snapshot_date = ?", [TAMPER])
         warnings_run = h.run_day(WARNINGS)
         s["warnings"] = _capture(h, WARNINGS, warnings_run, evaluations=_evaluations(h, warnings_run.run_id))
         yield s
@@ -351,4 +351,4 @@ def test_every_warning_can_fail_and_the_day_goes_on(story):
     assert samples["no_unknown_enum_values"] == [
         (nct(14), "protocolSection.armsInterventionsModule.interventions.type = TELEPATHY")]
     assert samples["data_date_advances"] == [
-        (None, {"data_timestamp": "2026-10-05T09:00:05", "previous_data_timestamp": "2026-10-05T23:00:00"})]
+        (None, {"data_timestamp": "2026-10-07T09:00:05", "previous_data_timestamp": "2026-10-07T23:00:00"})]

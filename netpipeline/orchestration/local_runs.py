@@ -1,8 +1,7 @@
 """Running the pipeline in this process against a real Dagster instance (demo, tests, benchmarks).
 
-The same jobs and sensor the daemon would run: `run_day` is what the schedule or the /version
-sensor launches, `tick_digest_sensor` is one evaluation of the digest sensor followed by the
-runs it requested.
+The same jobs and sensors the daemon would run: `run_day` is what the /version sensor launches,
+`tick_sensor` is one evaluation of a sensor followed by the runs it requested.
 """
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from netpipeline.orchestration.day_trigger import root_message
 from netpipeline.settings import DATA_DIR
 
 DEFAULT_DAGSTER_HOME = DATA_DIR / "dagster_home"
@@ -40,13 +40,6 @@ class RunOutcome:
     error: str | None = None
 
 
-def _root_message(error) -> str:
-    """The innermost cause: what the stage said, not Dagster's 'error occurred in op' wrapper."""
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    return error.message.strip()
-
-
 def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult,
              instance: dg.DagsterInstance | None = None) -> RunOutcome:
     materialized = sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()})
@@ -65,7 +58,7 @@ def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult,
     error = None
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        error = "; ".join(f"{e.step_key}: {_root_message(e.event_specific_data.error)}" for e in failures) or "run failed"
+        error = "; ".join(f"{e.step_key}: {root_message(e.event_specific_data.error)}" for e in failures) or "run failed"
     return RunOutcome(job, partition, result.success, result.run_id, materialized, skipped, failed_checks, error)
 
 
@@ -81,16 +74,39 @@ def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_na
     return _outcome(job_name, day, result, instance)
 
 
+@dataclass
+class SensorTick:
+    """One evaluation of a sensor and the runs it requested (already run)."""
+    cursor: str | None
+    runs: list[RunOutcome]
+    skip: str | None
+    run_keys: list[str]
+    asset_events: int
+
+
+def tick_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None,
+                log_level: str | None = None, execute: bool = True) -> SensorTick:
+    """Evaluate sensor `name` once as the daemon would: record the asset events it reports (missed
+    days, check evaluations), then run each run it requests (unless `execute` is False). The
+    returned cursor is the one the daemon would keep (unchanged when the tick did not set one)."""
+    sensor = defs.resolve_sensor_def(name)
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=defs.resources)
+    data = sensor.evaluate_tick(context)
+    for event in data.asset_events:
+        instance.report_runless_asset_event(event)
+    runs = []
+    for request in (data.run_requests or []) if execute else []:
+        tags = {**request.tags, "dagster/sensor_name": name, "dagster/run_key": request.run_key or ""}
+        runs.append(run_day(defs, instance, request.partition_key, sensor.job_name, tags=tags, log_level=log_level))
+    return SensorTick(data.cursor if data.cursor is not None else cursor, runs, data.skip_message,
+                      [r.run_key for r in data.run_requests or []], len(data.asset_events))
+
+
 def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None,
                        log_level: str | None = None) -> tuple[str | None, list[RunOutcome], str | None]:
     """Evaluate the digest sensor once and run what it requests: (new cursor, runs, skip reason)."""
-    sensor = defs.resolve_sensor_def("digest_sensor")
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs, resources=defs.resources)
-    data = sensor.evaluate_tick(context)
-    runs = [run_day(defs, instance, request.partition_key, "digest_job", tags=dict(request.tags), log_level=log_level)
-            for request in data.run_requests or []]
-    skip = data.skip_message
-    return data.cursor, runs, skip
+    tick = tick_sensor(defs, instance, "digest_sensor", cursor, log_level)
+    return tick.cursor, tick.runs, tick.skip
 
 
 def latest_event_cursor(instance: dg.DagsterInstance, asset_key: dg.AssetKey) -> str | None:

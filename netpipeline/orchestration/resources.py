@@ -2,7 +2,7 @@
 
 import os
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 from netpipeline.digest import config as mail_config
 from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
+from netpipeline.publication import parse_deadline
 from netpipeline.settings import DEFAULTS, setting
 
 
@@ -65,6 +66,20 @@ class WarehouseResource(DuckDBResource):
                 raise
 
 
+class DayTriggerResource(ConfigurableResource):
+    """How the /version sensor retries the current data date, and when it must be stored."""
+
+    max_attempts: int = 6            # runs per data date (the first and its retries)
+    retry_minutes: int = 15          # wait before retry n: retry_minutes * 2**(n-1)
+    freshness_deadline_utc: str = "20:00"  # on a publication day, its data stored by then (UTC)
+
+    def retry_delay(self, attempts_made: int) -> timedelta:
+        return timedelta(minutes=self.retry_minutes * 2 ** max(attempts_made - 1, 0))
+
+    def deadline(self) -> time:
+        return parse_deadline(self.freshness_deadline_utc)
+
+
 class CtgovApiResource(ConfigurableResource):
     """The ClinicalTrials.gov API v2. `base_url` may hold `{date}` (the replay's per-day URLs)."""
 
@@ -107,6 +122,11 @@ def build_resources() -> dict[str, object]:
         ),
         "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
         "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),
+        "day_trigger": DayTriggerResource(
+            max_attempts=int_env_or_default("NETPIPELINE_DAY_MAX_ATTEMPTS"),
+            retry_minutes=int_env_or_default("NETPIPELINE_DAY_RETRY_MINUTES"),
+            freshness_deadline_utc=env_or_default("NETPIPELINE_FRESHNESS_DEADLINE_UTC"),
+        ),
         "mail": DigestMailResource(**{
             name: (int_env_or_default if name in mail_config.INT_FIELDS else env_or_default)(env)
             for name, env in mail_config.ENV.items()}),

@@ -1,4 +1,8 @@
-"""Sensors: a new data date starts the day's pipeline; a gated change-log starts the digest."""
+"""The digest sensor: a gated change-log starts the day's digest.
+
+(The trigger of the daily pipeline, the /version sensor, is in day_trigger.py; the freshness
+sensor in freshness.py.)
+"""
 
 from datetime import date
 
@@ -6,29 +10,20 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from netpipeline.ingest.client import CtgovError
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
-from netpipeline.orchestration.jobs import daily_job, digest_job
-from netpipeline.orchestration.partitions import daily_partitions
-from netpipeline.orchestration.resources import CtgovApiResource
+from netpipeline.orchestration.assets.digest import DIGEST_EMAILS
+from netpipeline.orchestration.jobs import digest_job
 from netpipeline.quality.results import blocking_failures
 
 
-@dg.sensor(job=daily_job, minimum_interval_seconds=900, description="Polls /version; requests the day's run when a new data date appears.")
-def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiResource):
-    try:
-        with ctgov.client(ctgov.current_url()) as client:
-            client.max_retries = 1  # a sensor tick is short; the next tick tries again
-            version = client.version()
-    except CtgovError as exc:
-        return dg.SkipReason(f"ClinicalTrials.gov /version unavailable: {exc}")
-    day = version.data_date.isoformat()
-    if context.cursor == day:
-        return dg.SkipReason(f"data date {day} already requested")
-    if not daily_partitions.has_partition_key(day):
-        return dg.SkipReason(f"data date {day} is outside the partitions ({daily_partitions.start:%Y-%m-%d} to today)")
-    context.update_cursor(day)
-    return dg.RunRequest(run_key=day, partition_key=day, tags={"netpipeline/trigger": "ctgov_version_sensor"})
+def _digest_is_newer(instance: dg.DagsterInstance, day: str, change_log_storage_id: int) -> bool:
+    """The day's digest was materialised after its latest change-log: nothing left to send.
+
+    This, not the cursor alone, keeps a sensor whose cursor starts empty (the daemon's first
+    tick after the demo ran the sensor in process) from requesting digests already sent."""
+    found = instance.fetch_materializations(dg.AssetRecordsFilter(
+        asset_key=DIGEST_EMAILS, asset_partitions=[day], after_storage_id=change_log_storage_id), limit=1)
+    return bool(found.records)
 
 
 @dg.sensor(
@@ -43,7 +38,12 @@ def digest_sensor(context: dg.SensorEvaluationContext, warehouse: DuckDBResource
         dg.AssetRecordsFilter(asset_key=CHANGE_EVENTS, after_storage_id=after), limit=100, ascending=True)
     if not found.records:
         return dg.SkipReason("no new change-log materialisation")
-    days = sorted({r.partition_key for r in found.records if r.partition_key})
+    latest = {r.partition_key: r.storage_id for r in found.records if r.partition_key}
+    days = sorted(day for day, storage_id in latest.items() if not _digest_is_newer(context.instance, day, storage_id))
+    sent = sorted(set(latest) - set(days))
+    cursor = str(found.records[-1].storage_id)
+    if not days:
+        return dg.SensorResult(skip_reason=f"digests already sent for {', '.join(sent)}", cursor=cursor)
     try:
         with warehouse.get_connection() as con:
             gate = {day: blocking_failures(con, date.fromisoformat(day)) for day in days}
@@ -55,7 +55,6 @@ def digest_sensor(context: dg.SensorEvaluationContext, warehouse: DuckDBResource
     blocked = [f"{day}: blocking checks failed: {'; '.join(failed)}" for day, failed in gate.items() if failed]
     for reason in blocked:
         context.log.warning(f"digest not started for {reason}")
-    cursor = str(found.records[-1].storage_id)
     if requests:
         return dg.SensorResult(run_requests=requests, cursor=cursor)
     return dg.SensorResult(skip_reason="; ".join(blocked) or "nothing to send", cursor=cursor)

@@ -7,7 +7,7 @@ re-execution) a day can still be computed before an earlier day exists: it then 
 the latest earlier normalised day, records that base, and stays so until it is re-materialised;
 the metadata of the earlier day, when it arrives, lists such later days.
 """
-from datetime import date, timedelta
+from datetime import date
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -18,8 +18,10 @@ from netpipeline.changes.changelog import (
     later_days_with_older_base,
     write_changelog,
 )
+from netpipeline.ingest.missed_days import missed_between
 from netpipeline.orchestration.assets.trials import TRIAL_TABLES
 from netpipeline.orchestration.partitions import daily_partitions
+from netpipeline.publication import previous_publication_day, publication_days_between
 from netpipeline.quality.results import blocking_failures
 
 CHANGE_EVENTS = dg.AssetKey(["changes", "events"])
@@ -49,9 +51,10 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
         log = compute_changelog(con, day)
         write_changelog(con, log)
         stale = later_days_with_older_base(con, day)
+        missed = missed_between(con, log.base_date, day)
     context.log.info(f"{day}: {len(log.events)} events against {log.base_date or 'nothing (baseline day)'}")
     base_note = _base_note(day, log.base_date)
-    if base_note != "previous day":
+    if base_note != "previous publication day":
         context.log.warning(f"{day}: {base_note}")
     if stale:
         context.log.warning(f"{day}: later days were computed without it; re-materialise them: "
@@ -62,6 +65,10 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
         "trials_in_scope": log.trials_in_scope,
         "base_date": str(log.base_date) if log.base_date else "none (baseline day)",
         "base": base_note,
+        # Data dates the API published between the base and this day that were never stored
+        # (raw.missed_days): what this comparison spans without seeing.
+        "missed_days_since_base": dg.MetadataValue.json(
+            [{"day": str(m.snapshot_date), "attempts": m.attempts, "last_error": m.last_error} for m in missed]),
         "events_by_type": dg.MetadataValue.json(log.counts_by_type()),
         "events_by_significance": dg.MetadataValue.json(log.counts_by_significance()),
         "trials_with_most_changes": dg.MetadataValue.json([{"nct_id": n, "events": c} for n, c in log.busiest_trials(5)]),
@@ -74,9 +81,10 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
 def _base_note(day: date, base: date | None) -> str:
     if base is None:
         return "baseline day: no earlier normalised day, no events"
-    if base == day - timedelta(days=1):
-        return "previous day"
-    return f"{(day - base).days - 1} day(s) before {day} not available (not normalised, or gated): compared with {base}"
+    if base == previous_publication_day(day):
+        return "previous publication day"
+    skipped = len(publication_days_between(base, day))
+    return f"{skipped} publication day(s) before {day} not available (missed, not normalised, or gated): compared with {base}"
 
 
 def _preview_md(events: list[dict]) -> str:

@@ -1,0 +1,174 @@
+"""The primary trigger: `ctgov_version_sensor` asks /version which data date the API serves and
+gets that partition stored, retrying a failed pull until it is stored or the API moves on.
+
+The live API serves only its current data date, so the sensor never requests any other date,
+and what it must not do is lose one silently:
+- a data date not stored yet gets `daily_job` (run_key = the date); after a failed run it is
+  requested again (run_key `<date>-attempt<n>`) after `retry_minutes * 2**(n-1)`, at most
+  `max_attempts` runs in all;
+- "stored" means raw/ctgov_studies was materialised for the date: only the pull is tied to the
+  API's calendar; a later step that failed can be re-executed from the warehouse at any time;
+- when the API serves a newer date, the previous one, if still not stored, is recorded as missed
+  (raw.missed_days and an observation on the raw asset's partition), and so are publication
+  days in between that were never seen.
+The cursor is `DayAttempts` as JSON (an older cursor holding just a date is read as one attempt).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from netpipeline.ingest.client import CtgovError
+from netpipeline.ingest.missed_days import MissedDay, record_missed
+from netpipeline.orchestration.assets.raw import RAW_STUDIES
+from netpipeline.orchestration.jobs import daily_job
+from netpipeline.orchestration.partitions import daily_partitions
+from netpipeline.orchestration.resources import CtgovApiResource, DayTriggerResource
+from netpipeline.publication import is_publication_day, publication_days_between, utc_now
+
+TRIGGER_TAG = "netpipeline/trigger"
+ATTEMPT_TAG = "netpipeline/attempt"
+S = dg.DagsterRunStatus
+UNFINISHED = [S.QUEUED, S.NOT_STARTED, S.STARTING, S.STARTED, S.CANCELING]
+
+
+@dataclass
+class DayAttempts:
+    """The sensor's cursor: the data date last seen on /version and the runs started for it."""
+
+    data_date: str | None = None
+    attempts: int = 0
+    next_try_at: str | None = None   # ISO instant before which no retry is requested
+
+    @classmethod
+    def from_cursor(cls, cursor: str | None) -> DayAttempts:
+        if not cursor:
+            return cls()
+        if not cursor.startswith("{"):  # the cursor of the sensor before retries: the date requested
+            return cls(cursor, 1)
+        return cls(**json.loads(cursor))
+
+    def to_cursor(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def run_key(day: str, attempt: int) -> str:
+    return day if attempt == 1 else f"{day}-attempt{attempt}"
+
+
+def is_stored(instance: dg.DagsterInstance, day: str) -> bool:
+    found = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=RAW_STUDIES, asset_partitions=[day]), limit=1)
+    return bool(found.records)
+
+
+def day_runs(instance: dg.DagsterInstance, day: str, statuses: list[dg.DagsterRunStatus]) -> list[dg.DagsterRun]:
+    return list(instance.get_runs(dg.RunsFilter(job_name=daily_job.name, tags={"dagster/partition": day},
+                                                statuses=statuses), limit=50))
+
+
+def last_failure(instance: dg.DagsterInstance, day: str) -> str | None:
+    """The error of the latest failed daily_job run of `day` (its innermost cause), if any."""
+    failed = day_runs(instance, day, [dg.DagsterRunStatus.FAILURE])
+    if not failed:
+        return None
+    records = instance.all_logs(failed[0].run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    for record in reversed(records):
+        return f"{record.dagster_event.step_key}: {root_message(record.dagster_event.event_specific_data.error)}"[:2000]
+    return f"run {failed[0].run_id} failed"
+
+
+def root_message(error) -> str:
+    """The innermost cause of a step's error: what the stage said, not Dagster's 'error occurred
+    in op' wrapper."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+def _missed(instance: dg.DagsterInstance, seen: DayAttempts, served: date, now: datetime) -> list[MissedDay]:
+    """Days the API has moved past without them being stored: the last date seen, and the
+    publication days between it and the one served now (never seen: attempts 0)."""
+    last = date.fromisoformat(seen.data_date)
+    missed = []
+    if not is_stored(instance, seen.data_date):
+        error = last_failure(instance, seen.data_date) or ("no run started" if seen.attempts == 0 else None)
+        missed.append(MissedDay(last, now, seen.attempts, error, served))
+    for day in publication_days_between(last, served):
+        if not is_stored(instance, day.isoformat()):
+            missed.append(MissedDay(day, now, 0, "never served while the sensor was watching /version", served))
+    return missed
+
+
+def _observation(m: MissedDay) -> dg.AssetObservation:
+    return dg.AssetObservation(asset_key=RAW_STUDIES, partition=m.snapshot_date.isoformat(), metadata={
+        "missed": True, "attempts": m.attempts, "last_error": m.last_error or "",
+        "served_instead": m.served_instead.isoformat(), "detected_at": m.detected_at.isoformat()})
+
+
+@dg.sensor(
+    job=daily_job,
+    minimum_interval_seconds=900,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="The trigger: polls /version and requests daily_job for the data date the API serves (run_key = "
+                "date), retries a failed pull with backoff, and records a date the API moved past unstored as "
+                "missed (raw.missed_days).",
+)
+def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiResource,
+                         day_trigger: DayTriggerResource, warehouse: DuckDBResource):
+    now = utc_now()
+    seen = DayAttempts.from_cursor(context.cursor)
+    try:
+        with ctgov.client(ctgov.current_url()) as client:
+            client.max_retries = 1  # a sensor tick is short; the next tick tries again
+            served = client.version().data_date
+    except CtgovError as exc:
+        return dg.SkipReason(f"ClinicalTrials.gov /version unavailable: {exc}")
+    day = served.isoformat()
+    events: list[dg.AssetObservation] = []
+    if seen.data_date and day < seen.data_date:
+        return dg.SkipReason(f"/version went back to {day} after {seen.data_date}; waiting for a newer date")
+    if seen.data_date and day > seen.data_date:
+        missed = _missed(context.instance, seen, served, now)
+        if missed:
+            try:
+                with warehouse.get_connection() as con:
+                    record_missed(con, missed)
+            except duckdb.Error as exc:
+                # A run holds DuckDB's single-writer lock: record on the next tick, cursor unchanged.
+                return dg.SkipReason(f"warehouse busy ({type(exc).__name__}); missed days recorded on the next tick")
+            for m in missed:
+                context.log.error(f"data date {m.snapshot_date} missed: the API now serves {day}; "
+                                  f"{m.attempts} run(s) tried; last error: {m.last_error}")
+            events = [_observation(m) for m in missed]
+        seen = DayAttempts(day)
+    elif not seen.data_date:
+        seen = DayAttempts(day)
+
+    def skip(reason: str) -> dg.SensorResult:
+        return dg.SensorResult(skip_reason=reason, cursor=seen.to_cursor(), asset_events=events)
+
+    if not daily_partitions.has_partition_key(day):
+        why = "not a publication day (Monday-Friday)" if not is_publication_day(served) else "outside the partitions"
+        return skip(f"data date {day} is {why}: no partition to store it in")
+    if is_stored(context.instance, day):
+        return skip(f"data date {day} is stored")
+    running = day_runs(context.instance, day, UNFINISHED)
+    if running:
+        return skip(f"data date {day}: run {running[0].run_id} is in progress")
+    if seen.attempts >= day_trigger.max_attempts:
+        return skip(f"data date {day}: gave up after {seen.attempts} failed run(s); it is recorded as missed "
+                    f"when the API moves on. Last error: {last_failure(context.instance, day)}")
+    if seen.next_try_at and now < datetime.fromisoformat(seen.next_try_at):
+        return skip(f"data date {day}: attempt {seen.attempts} did not store it; attempt {seen.attempts + 1} "
+                    f"at {seen.next_try_at}")
+    seen.attempts += 1
+    seen.next_try_at = (now + day_trigger.retry_delay(seen.attempts)).isoformat()
+    request = dg.RunRequest(run_key=run_key(day, seen.attempts), partition_key=day,
+                            tags={TRIGGER_TAG: "ctgov_version_sensor", ATTEMPT_TAG: str(seen.attempts)})
+    return dg.SensorResult(run_requests=[request], cursor=seen.to_cursor(), asset_events=events)
+
