@@ -13,7 +13,7 @@ from netpipeline_tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_demo_runs_the_days_and_prints_its_summary_without_dagster_debug_lines(tmp_path):
+def test_demo_runs_the_days_and_prints_its_summary_without_dagster_debug_lines(tmp_path, monkeypatch):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "NETPIPELINE_WAREHOUSE": str(tmp_path / "w.duckdb"),
            "NETPIPELINE_OUTBOX": str(tmp_path / "outbox")}
     done = subprocess.run([sys.executable, "-m", "netpipeline.demo.run", "--days", "2026-11-18", "2026-11-19"],
@@ -35,3 +35,13 @@ def test_demo_runs_the_days_and_prints_its_summary_without_dagster_debug_lines(t
         assert len(runs) == 4
         starts = instance.all_logs(runs[-1].dagster_run.run_id, of_type=dg.DagsterEventType.STEP_START)
         assert starts
+        # Issue 17: the daemon's first digest_sensor tick after the demo (its stored cursor starts
+        # empty: the demo ticked the sensor in process) requests nothing: both digests were sent.
+        from netpipeline.definitions import build_definitions
+
+        monkeypatch.setenv("NETPIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
+        defs = build_definitions()
+        context = dg.build_sensor_context(instance=instance, cursor=None, definitions=defs, resources=defs.resources)
+        first_tick = defs.resolve_sensor_def("digest_sensor").evaluate_tick(context)
+        assert not first_tick.run_requests
+        assert first_tick.skip_message == "digests already sent for 2026-11-18, 2026-11-19"

@@ -7,6 +7,7 @@ from email import policy
 
 import pytest
 
+from netpipeline.orchestration.local_runs import run_day
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
 
@@ -55,8 +56,10 @@ def test_digests_reach_the_right_subscribers_once_and_escape_hostile_text(tmp_pa
         assert handler.received() == {"all@example.org": 1, "boston@example.org": 1}
         # Exactly once: the sensor seeing the days again, and a manual re-run, send nothing new.
         h.digest_cursor = None
-        runs, _ = h.tick_digest()
-        assert len(runs) == 2 and all(r.success for r in runs)
+        runs, skip = h.tick_digest()
+        assert runs == [] and skip == f"digests already sent for {D1}, {D2}"
+        runs = [run_day(h.defs, h.instance, day, "digest_job") for day in (D1, D2)]
+        assert all(r.success for r in runs)
         assert handler.received() == {"all@example.org": 1, "boston@example.org": 1}
         assert sorted(h.query("SELECT subscriber_id, status FROM digest.deliveries WHERE snapshot_date = ?", [D2])) == [
             ("boston", "sent"), ("everything", "sent"), ("quiet", "skipped_empty")]
