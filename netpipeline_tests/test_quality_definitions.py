@@ -40,7 +40,7 @@ def test_code_location_loads_without_great_expectations():
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"netpipeline.definitions loaded in {probe['load_s']} s (fresh interpreter, GX not imported)")
     assert probe["gx_modules"] == []
-    assert probe["checks"] == len(CHECKS)
+    assert probe["checks"] == len(CHECKS) + 1  # and raw_freshness (orchestration/freshness.py: no GX)
 
 
 def test_one_partitioned_asset_check_per_catalog_entry_blocking_by_severity():
