@@ -10,9 +10,7 @@ User-Agent (NETPIPELINE_USER_AGENT overrides it) and shows the start of the page
 from __future__ import annotations
 
 import email.utils
-import html
 import random
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,13 +20,21 @@ from datetime import date, datetime, timezone
 import httpx
 import orjson
 
+from netpipeline.ingest.api_errors import (CtgovClientError, CtgovError, CtgovRefusedError, DataVersionChangedError,
+                                           IncompletePullError, body_excerpt)
 from netpipeline.ingest.page_parser import MalformedPageError, ServedStudy, parse_studies_page
+from netpipeline.ingest.pull_tally import PullTally
 from netpipeline.settings import DEFAULTS
+
+__all__ = [  # the errors and the tally live in their own modules; importable from here as before
+    "ApiVersion", "CtgovClient", "CtgovClientError", "CtgovError", "CtgovRefusedError", "DataVersionChangedError",
+    "IncompletePullError", "Pull", "PullStats", "PullTally", "RateLimiter", "USER_AGENT", "body_excerpt",
+    "current_data_url",
+]
 
 USER_AGENT = DEFAULTS["NETPIPELINE_USER_AGENT"]
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 REFUSED_STATUS = 403  # a firewall's block page, retried like 429 before giving up
-_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
 def current_data_url(base_url: str) -> str:
@@ -38,33 +44,6 @@ def current_data_url(base_url: str) -> str:
     the replay's own `.../api/v2`, which serves its current day.
     """
     return base_url.replace("/replay/{date}", "")
-
-
-class CtgovError(RuntimeError):
-    """The API could not give us what we asked for; the message says what and why."""
-
-
-class CtgovClientError(CtgovError):
-    """A 4xx answer: our request is wrong, retrying will not help."""
-
-
-class CtgovRefusedError(CtgovError):
-    """The site kept answering 403: its firewall refuses this client (often by User-Agent)."""
-
-
-class IncompletePullError(CtgovError):
-    """The pull does not add up to the API's totalCount, or repeats a study."""
-
-
-class DataVersionChangedError(CtgovError):
-    """The API republished its data during a pull: the old version's page tokens no longer work.
-
-    The pull must start again from page 1 against `new` (ingest.day_pull does, a bounded number of
-    times, when the data date is unchanged)."""
-
-    def __init__(self, message: str, old: "ApiVersion", new: "ApiVersion"):
-        super().__init__(message)
-        self.old, self.new = old, new
 
 
 @dataclass(frozen=True)
@@ -313,14 +292,6 @@ class CtgovClient:
         return delay
 
 
-def body_excerpt(response: httpx.Response, limit: int = 200) -> str:
-    """The start of a body as one line of text: HTML tags (and scripts/styles) collapsed to spaces."""
-    text = response.content[: 64 * 1024].decode("utf-8", "replace")
-    text = html.unescape(_TAG.sub(" ", text)) if "<" in text else text
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -334,39 +305,3 @@ def _retry_after_seconds(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-class PullTally:
-    """Counts a pull page by page and says whether it adds up to the API's totalCount."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.total: int | None = None
-        self.seen: set[str] = set()
-        self.duplicates: list[str] = []
-
-    def add_page(self, studies: list[ServedStudy], page_total: int | None) -> None:
-        if self.total is None:
-            if page_total is None:
-                raise IncompletePullError(f"{self.base_url}/studies: first page has no totalCount although countTotal=true was sent")
-            self.total = page_total
-        for study in studies:
-            if study.nct_id in self.seen:
-                self.duplicates.append(study.nct_id)
-            self.seen.add(study.nct_id)
-
-    def verify(self) -> None:
-        total = self.total or 0
-        if not self.duplicates and len(self.seen) == total:
-            return
-        parts = [f"the API reported totalCount={total} but the pull returned {len(self.seen)} distinct studies"]
-        if len(self.seen) < total:
-            parts.append(f"{total - len(self.seen)} missing")
-        elif len(self.seen) > total:
-            parts.append(f"{len(self.seen) - total} more than announced")
-        if self.duplicates:
-            shown = ", ".join(sorted(set(self.duplicates))[:10])
-            parts.append(f"{len(self.duplicates)} repeated NCT ID(s): {shown}")
-        raise IncompletePullError(
-            f"{self.base_url}/studies: incomplete pull: " + "; ".join(parts) + ". Nothing was stored for this day."
-        )

@@ -25,7 +25,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from netpipeline.ingest.client import PullTally
+from netpipeline.ingest.pull_tally import PullTally
 from netpipeline.ingest.page_parser import ServedStudy
 from netpipeline.ingest.raw_days import SERVED_DIGEST_SQL, ensure_raw_schema, replace_day_studies
 from netpipeline.ingest.raw_staging import Staging, page_table, prefetched
