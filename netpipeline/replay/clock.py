@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from netpipeline import publication
+
 PUBLICATION_ZONE = "America/New_York"
 DEFAULT_PUBLICATION_TIME = time(9, 0)
 
@@ -44,7 +46,7 @@ class PublicationCalendar:
 
     @staticmethod
     def is_publication_day(day: date) -> bool:
-        return day.weekday() < 5
+        return publication.is_publication_day(day)  # the pipeline's calendar owns "Monday to Friday"
 
     def publication_instant(self, day: date) -> datetime:
         """When `day`'s data is published, in UTC (09:00 Eastern is 13:00 or 14:00 UTC)."""
