@@ -64,7 +64,7 @@ page_size: 1000
 sort: "StudyFirstPostDate:asc"
 """
 STAGES = (("ingest", "raw/ctgov_studies"), ("normalise", "trials/trial_tables"), ("checks", None),
-          ("change-log", "changes/events"), ("digest", "digest/emails"))
+          ("change-log", "changes/events"), ("digest", "digest/emails"), ("publish (x2)", "published/warehouse"))
 BYTES_PER_STUDY = 16_500  # on disk per snapshot day, from the real records (15.7 KB JSON + perturbation)
 
 
@@ -161,6 +161,8 @@ def child_pipeline(args: argparse.Namespace) -> None:
         "NETPIPELINE_CTGOV_BASE_URL": args.url_template,
         "NETPIPELINE_WAREHOUSE": str(warehouse),
         "NETPIPELINE_OUTBOX": str(work / "outbox"),
+        "NETPIPELINE_PUBLISHED_WAREHOUSE": str(work / "published" / "netpipeline.duckdb"),
+        "NETPIPELINE_PUBLISHED_PARQUET": str(work / "published" / "parquet"),
         "NETPIPELINE_SUBSCRIPTIONS": str(SUBSCRIPTIONS),
         "NETPIPELINE_SCOPE": str(scope),
         # The live API allows ~50 requests/min (a 300-page day then takes 6 min of waiting);
@@ -222,7 +224,9 @@ def child_pipeline(args: argparse.Namespace) -> None:
         for o in [outcome, *digest_runs]:
             day_out["runs"].append({"job": o.job, "success": o.success, "error": o.error,
                                     "failed_checks": o.failed_checks, "skipped": o.skipped})
-            day_out["steps"].update(_steps_of_run(instance, o.run_id, sampler))
+            # published/warehouse runs in both jobs: the digest run's step is kept apart.
+            day_out["steps"].update({(f"{key}@{o.job}" if key in day_out["steps"] else key): step
+                                     for key, step in _steps_of_run(instance, o.run_id, sampler).items()})
         day_out["daily_job_wall_s"] = round(digest_start - run_start, 2)
         day_out["digest_tick_and_run_wall_s"] = round(run_end - digest_start, 2)
         day_out["day_wall_s"] = round(run_end - run_start, 2)
@@ -260,7 +264,8 @@ def _steps_of_run(instance, run_id: str, sampler: RssSampler) -> dict[str, dict[
             metadata[entry.step_key] = {"asset": mat.asset_key.to_user_string(),
                                         **{k: values[k] for k in ("elapsed_s", "studies", "versions_shredded",
                                                                   "events", "sent", "payloads_added", "changed_studies",
-                                                                  "new_studies", "removed_studies", "unchanged_studies")
+                                                                  "new_studies", "removed_studies", "unchanged_studies",
+                                                                  "copy_s", "size_mb", "parquet_mb_written")
                                            if k in values}}
         elif kind == "ASSET_CHECK_EVALUATION":
             step.setdefault("checks", []).append(event.event_specific_data.check_name)

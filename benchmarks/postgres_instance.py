@@ -329,6 +329,8 @@ def run_days_in_child(dagster_home: Path, days: tuple[str, ...], base_url_templa
         PASSWORD_ENV: password,
         "NETPIPELINE_CTGOV_BASE_URL": base_url_template,
         "NETPIPELINE_WAREHOUSE": str(warehouse),
+        "NETPIPELINE_PUBLISHED_WAREHOUSE": str(warehouse.parent / "published" / "netpipeline.duckdb"),
+        "NETPIPELINE_PUBLISHED_PARQUET": str(warehouse.parent / "published" / "parquet"),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
     })
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--dagster-home", str(dagster_home), "--days", *days]

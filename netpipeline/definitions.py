@@ -1,7 +1,7 @@
 """The Dagster code location: `dagster dev -m netpipeline.definitions` or workspace.yaml."""
 import dagster as dg
 
-from netpipeline.orchestration.assets import changes, digest, raw, trials
+from netpipeline.orchestration.assets import changes, digest, publish, raw, trials
 from netpipeline.orchestration.checks import QUALITY_CHECKS
 from netpipeline.orchestration.day_trigger import ctgov_version_sensor
 from netpipeline.orchestration.freshness import raw_freshness, raw_freshness_sensor
@@ -14,7 +14,7 @@ def build_definitions(resource_overrides: dict[str, object] | None = None) -> dg
     """Definitions with resources read from the NETPIPELINE_* variables as they are now
     (`resource_overrides`: e.g. a client with tiny backoffs for a simulation)."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([raw, trials, changes, digest]),
+        assets=dg.load_assets_from_modules([raw, trials, changes, digest, publish]),
         asset_checks=[*QUALITY_CHECKS, raw_freshness],
         jobs=[daily_job, digest_job],
         # No schedule: the API's calendar is not the clock's (weekends, publication hour), so the

@@ -17,6 +17,9 @@ LIVE_CTGOV_BASE_URL = "https://clinicaltrials.gov/api/v2"
 DEFAULTS: dict[str, str] = {
     "NETPIPELINE_CTGOV_BASE_URL": LIVE_CTGOV_BASE_URL,
     "NETPIPELINE_WAREHOUSE": str(DATA_DIR / "warehouse" / "netpipeline.duckdb"),
+    "NETPIPELINE_PUBLISHED_WAREHOUSE": str(DATA_DIR / "warehouse" / "published" / "netpipeline.duckdb"),
+    "NETPIPELINE_PUBLISHED_PARQUET": str(DATA_DIR / "warehouse" / "published" / "parquet"),
+    "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S": "60",
     "NETPIPELINE_REQUESTS_PER_MINUTE": "50",
     # Honest by default: who is asking, and which release (a firewall rule may key on it).
     "NETPIPELINE_USER_AGENT": f"netpipeline/{__version__} (NET clinical-trials tracker)",

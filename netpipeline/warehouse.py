@@ -6,11 +6,16 @@ Each stage owns the DDL of its schema (raw, trials, quality, changes, digest) an
 from __future__ import annotations
 
 import functools
+import logging
+import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
+
+from netpipeline.settings import setting
 
 
 def sql_str(text: str) -> str:
@@ -23,6 +28,43 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(str(path), read_only=read_only)
+
+
+# DuckDB's words when another process holds the file (it names the holder's program and PID).
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file .*?Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process held the working warehouse for longer than the pipeline waits."""
+
+
+def connect_waiting_for_lock(path: str | Path, wait_s: float, config: dict | None = None,
+                             log: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing; while another process holds it, retry for at most `wait_s`
+    seconds (saying so once), then fail naming the file, the holder and the published copy."""
+    log = log or logging.getLogger(__name__).warning
+    started = time.monotonic()
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=False, config=config or {})
+        except duckdb.IOException as exc:
+            holder = _LOCK_CONFLICT.search(str(exc))
+            if holder is None:
+                raise
+            waited = time.monotonic() - started
+            who = f"{holder['program']} (PID {holder['pid']})"
+            if waited >= wait_s:
+                raise WarehouseLockedError(
+                    f"the warehouse {path} is held by another process, {who}; gave up after {waited:.0f} s "
+                    f"(NETPIPELINE_WAREHOUSE_LOCK_WAIT_S={wait_s:g}) and wrote nothing. Readers should open the "
+                    f"published copy {setting('NETPIPELINE_PUBLISHED_WAREHOUSE')} (read-only) or the Parquet tables "
+                    f"under {setting('NETPIPELINE_PUBLISHED_PARQUET')} instead of the working file; close PID "
+                    f"{holder['pid']}'s connection, then run again.") from None
+            if not said:
+                log(f"the warehouse {path} is held by {who}; waiting up to {wait_s:g} s for it")
+                said = True
+            time.sleep(min(0.5, max(wait_s - waited, 0.01)))
 
 
 @contextmanager

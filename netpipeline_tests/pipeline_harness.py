@@ -78,6 +78,8 @@ def pipeline(tmp_path: Path, snapshots: Path, monkeypatch: pytest.MonkeyPatch, s
             "NETPIPELINE_CTGOV_BASE_URL": replay.url_template,
             "NETPIPELINE_WAREHOUSE": str(warehouse),
             "NETPIPELINE_OUTBOX": str(outbox),
+            "NETPIPELINE_PUBLISHED_WAREHOUSE": str(tmp_path / "published" / "netpipeline.duckdb"),
+            "NETPIPELINE_PUBLISHED_PARQUET": str(tmp_path / "published" / "parquet"),
             "NETPIPELINE_REQUESTS_PER_MINUTE": "6000",
             "NETPIPELINE_SMTP_HOST": "",
             **({"NETPIPELINE_SUBSCRIPTIONS": str(subscriptions)} if subscriptions else {}),

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.slow
 
 def test_demo_runs_the_days_and_prints_its_summary_without_dagster_debug_lines(tmp_path, monkeypatch):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "NETPIPELINE_WAREHOUSE": str(tmp_path / "w.duckdb"),
-           "NETPIPELINE_OUTBOX": str(tmp_path / "outbox")}
+           "NETPIPELINE_OUTBOX": str(tmp_path / "outbox"), "NETPIPELINE_PUBLISHED_WAREHOUSE": str(tmp_path / "pub.duckdb"),
+           "NETPIPELINE_PUBLISHED_PARQUET": str(tmp_path / "parquet")}
     done = subprocess.run([sys.executable, "-m", "netpipeline.demo.run", "--days", "2026-11-18", "2026-11-19"],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     output = done.stdout + done.stderr

@@ -45,8 +45,12 @@ def test_every_asset_spec_matches_the_snapshot():
 
 def test_the_pipeline_reads_as_its_stages():
     keys = [s.key.to_user_string() for s in defs.resolve_all_asset_specs()]
-    assert sorted(keys) == ["changes/events", "digest/emails", "raw/ctgov_studies", "trials/trial_tables"]
+    assert sorted(keys) == ["changes/events", "digest/emails", "published/warehouse", "raw/ctgov_studies",
+                            "trials/trial_tables"]
     assert defs.resolve_job_def("daily_job").executor_def.name == "in_process"
+    # Readers get a new copy after the change-log and again after the digest (its deliveries).
+    for job in ("daily_job", "digest_job"):
+        assert dg.AssetKey(["published", "warehouse"]) in defs.resolve_job_def(job).asset_layer.executable_asset_keys
 
 
 def test_the_daily_job_leaves_the_freshness_check_to_its_sensor():

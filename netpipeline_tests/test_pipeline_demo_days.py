@@ -36,7 +36,7 @@ def test_every_day_materialises_every_stage(demo_run):
     days = outcomes[0::2]
     assert all(o.success for o in days), [o.error for o in days]
     for o in days:
-        assert o.materialized == ["changes/events", "raw/ctgov_studies", "trials/trial_tables"]
+        assert o.materialized == ["changes/events", "published/warehouse", "raw/ctgov_studies", "trials/trial_tables"]
         assert not o.failed_checks
     digests = [run for runs, _ in outcomes[1::2] for run in runs]
     assert [r.partition for r in digests] == list(DEMO_DAYS) and all(r.success for r in digests)

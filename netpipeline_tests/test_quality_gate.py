@@ -208,7 +208,7 @@ def _sample_values(step: Step, check: str) -> list[tuple[Any, Any]]:
 def test_baseline_day_passes_every_check(story):
     step = story["baseline"]
     assert step.run.success and not step.run.failed_checks and not step.run.skipped
-    assert step.run.materialized == ["changes/events", "raw/ctgov_studies", "trials/trial_tables"]
+    assert step.run.materialized == ["changes/events", "published/warehouse", "raw/ctgov_studies", "trials/trial_tables"]
     assert set(step.results) == BLOCKING | WARNING_CHECKS
     assert all(r["passed"] and r["failures"] == 0 and r["run_id"] == step.run.run_id for r in step.results.values())
     assert step.change_days == 1
@@ -339,7 +339,7 @@ def test_every_warning_can_fail_and_the_day_goes_on(story):
     assert step.run.success, step.run.error
     assert set(step.run.failed_checks) == WARNING_CHECKS
     assert not _failed(step) & BLOCKING
-    assert step.run.materialized == ["changes/events", "raw/ctgov_studies", "trials/trial_tables"]
+    assert step.run.materialized == ["changes/events", "published/warehouse", "raw/ctgov_studies", "trials/trial_tables"]
     assert step.change_days == 1 and step.digests == [WARNINGS]
     for name in WARNING_CHECKS:
         assert step.extra["evaluations"][name].severity == dg.AssetCheckSeverity.WARN

@@ -72,17 +72,37 @@ def main(argv: list[str] | None = None) -> int:
                 failed |= not run.success
             if skip and not digest_runs:
                 print(f"  digest_sensor skipped: {skip}")
-    _summary(Path(setting("NETPIPELINE_WAREHOUSE")), Path(setting("NETPIPELINE_OUTBOX")), home, days)
+    _summary(Path(setting("NETPIPELINE_PUBLISHED_WAREHOUSE")), Path(setting("NETPIPELINE_PUBLISHED_PARQUET")),
+             Path(setting("NETPIPELINE_OUTBOX")), home, days)
     print(f"\ndone in {time.monotonic() - started:.1f}s")
     return 1 if failed else 0
 
 
-def _summary(warehouse: Path, outbox: Path, home: Path, days: list[str]) -> None:
+def _summary(published: Path, parquet: Path, outbox: Path, home: Path, days: list[str]) -> None:
+    if published.exists():
+        _print_published(published)
+    else:
+        print(f"\nno published copy at {published}: no day got through its checks")
+    emails = sorted(outbox.glob("*/*.eml")) if outbox.exists() else []
+    print(f"\noutbox: {outbox} ({len(emails)} digest emails; open the .html files in a browser)")
+    for path in emails[:12]:
+        print(f"  {path.relative_to(outbox)}")
+    print(f"\nDagster UI with these runs: DAGSTER_HOME={home} uv run --frozen dagster dev -w workspace.yaml")
+    print(f"\nread the data (the pipeline never opens these, so a reader never blocks a run):\n"
+          f"  DuckDB copy:    uv run --frozen python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
+          ".sql('SELECT * FROM changes.events LIMIT 20'))\"\n"
+          f"  Parquet tables: uv run --frozen python -c \"import polars as pl; print(pl.scan_parquet("
+          f"'{parquet}/changes/events/**/*.parquet', hive_partitioning=True).collect())\"\n"
+          "  (layout and one-line reads for DuckDB, polars, pandas, Spark and Trino: docs/warehouse.md)")
+
+
+def _print_published(published: Path) -> None:
+    """Read back like any reader would: the published copy, never the pipeline's working file."""
     from netpipeline.warehouse import connect
 
-    con = connect(warehouse, read_only=True)
+    con = connect(published, read_only=True)
     try:
-        print("\nwarehouse:", warehouse)
+        print("\npublished warehouse (read-only copy for readers):", published)
         for label, sql in (
             ("raw studies per day", "SELECT snapshot_date, studies, new_studies, changed_studies, removed_studies FROM raw.pulls ORDER BY 1"),
             ("NET trials per day", "SELECT snapshot_date, count(*) FILTER (WHERE is_net) AS net, count(*) AS pulled FROM trials.net_profile GROUP BY 1 ORDER BY 1"),
@@ -98,13 +118,6 @@ def _summary(warehouse: Path, outbox: Path, home: Path, days: list[str]) -> None
                 print("    " + "  ".join(str(v) for v in row))
     finally:
         con.close()
-    emails = sorted(outbox.glob("*/*.eml")) if outbox.exists() else []
-    print(f"\noutbox: {outbox} ({len(emails)} digest emails; open the .html files in a browser)")
-    for path in emails[:12]:
-        print(f"  {path.relative_to(outbox)}")
-    print(f"\nDagster UI with these runs: DAGSTER_HOME={home} uv run --frozen dagster dev -w workspace.yaml")
-    print(f"query the warehouse: uv run --frozen python -c \"import duckdb; print(duckdb.connect('{warehouse}', read_only=True)"
-          ".sql('SELECT * FROM changes.events LIMIT 20'))\"")
 
 
 if __name__ == "__main__":

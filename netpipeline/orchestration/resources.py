@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date, time, timedelta
 from pathlib import Path
 
-from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from dagster import ConfigurableResource, EnvVar, InitResourceContext, get_dagster_logger
 from dagster_duckdb import DuckDBResource
 
 from netpipeline.digest import config as mail_config
@@ -13,6 +13,7 @@ from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.publication import parse_deadline
 from netpipeline.settings import DEFAULTS, setting
+from netpipeline.warehouse import connect_waiting_for_lock
 
 
 def env_or_default(name: str) -> "str | EnvVar":
@@ -36,6 +37,17 @@ def share_setting(name: str) -> float:
     return value
 
 
+def seconds_setting(name: str) -> float:
+    text = setting(name)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value:g}")
+    return value
+
+
 class QualityGateResource(ConfigurableResource):
     """How far the day's study count may drop against the previous day before the day stops."""
 
@@ -50,20 +62,31 @@ class QualityGateResource(ConfigurableResource):
 
 
 class WarehouseResource(DuckDBResource):
-    """The DuckDB warehouse file; its folder is created on first use."""
+    """The DuckDB warehouse file; its folder is created on first use. While another process holds
+    it, a step waits at most `lock_wait_s` (NETPIPELINE_WAREHOUSE_LOCK_WAIT_S), then fails saying
+    who holds it (dagster_duckdb's own retry waited ~90 s in silence)."""
+
+    lock_wait_s: float = 60.0
 
     @contextmanager
-    def get_connection(self):
+    def get_connection(self, lock_wait_s: float | None = None):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with super().get_connection() as con:
-            try:
-                yield con
-            except BaseException:
-                # dagster_duckdb closes the connection only when the block succeeds; a step that
-                # raised (e.g. ChangeLogError) would otherwise keep the file open until garbage
-                # collection, and other connections in the process fail ("different configuration").
-                con.close()
-                raise
+        con = connect_waiting_for_lock(self.database, self.lock_wait_s if lock_wait_s is None else lock_wait_s,
+                                       config={"custom_user_agent": "dagster", **self.connection_config},
+                                       log=get_dagster_logger().warning)
+        try:
+            yield con
+        finally:
+            # Closed on failure too: a step that raised (e.g. ChangeLogError) would otherwise keep the
+            # file open until garbage collection ("different configuration" for the next connection).
+            con.close()
+
+
+class PublishedResource(ConfigurableResource):
+    """Where readers find the warehouse: the published copy and the Parquet tables."""
+
+    warehouse_copy: str
+    parquet_dir: str
 
 
 class DayTriggerResource(ConfigurableResource):
@@ -120,7 +143,10 @@ def build_resources() -> dict[str, object]:
             requests_per_minute=int_env_or_default("NETPIPELINE_REQUESTS_PER_MINUTE"),
             user_agent=env_or_default("NETPIPELINE_USER_AGENT"),
         ),
-        "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE")),
+        "warehouse": WarehouseResource(database=env_or_default("NETPIPELINE_WAREHOUSE"),
+                                       lock_wait_s=seconds_setting("NETPIPELINE_WAREHOUSE_LOCK_WAIT_S")),
+        "published": PublishedResource(warehouse_copy=env_or_default("NETPIPELINE_PUBLISHED_WAREHOUSE"),
+                                       parquet_dir=env_or_default("NETPIPELINE_PUBLISHED_PARQUET")),
         "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),
         "day_trigger": DayTriggerResource(
             max_attempts=int_env_or_default("NETPIPELINE_DAY_MAX_ATTEMPTS"),

@@ -8,12 +8,13 @@ from datetime import date
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.assets.digest import DIGEST_EMAILS
 from netpipeline.orchestration.jobs import digest_job
+from netpipeline.orchestration.resources import WarehouseResource
 from netpipeline.quality.results import blocking_failures
+from netpipeline.warehouse import WarehouseLockedError
 
 
 def _digest_is_newer(instance: dg.DagsterInstance, day: str, change_log_storage_id: int) -> bool:
@@ -32,7 +33,7 @@ def _digest_is_newer(instance: dg.DagsterInstance, day: str, change_log_storage_
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts the digest of each day whose change-log was materialised and whose blocking checks passed.",
 )
-def digest_sensor(context: dg.SensorEvaluationContext, warehouse: DuckDBResource):
+def digest_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     after = int(context.cursor) if context.cursor else None
     found = context.instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=CHANGE_EVENTS, after_storage_id=after), limit=100, ascending=True)
@@ -45,9 +46,9 @@ def digest_sensor(context: dg.SensorEvaluationContext, warehouse: DuckDBResource
     if not days:
         return dg.SensorResult(skip_reason=f"digests already sent for {', '.join(sent)}", cursor=cursor)
     try:
-        with warehouse.get_connection() as con:
+        with warehouse.get_connection(lock_wait_s=0) as con:  # a tick does not wait: the next one looks again
             gate = {day: blocking_failures(con, date.fromisoformat(day)) for day in days}
-    except duckdb.Error as exc:
+    except (duckdb.Error, WarehouseLockedError) as exc:
         # A run holds DuckDB's single-writer lock: look again on the next tick, cursor unchanged.
         return dg.SkipReason(f"warehouse busy ({type(exc).__name__}); will retry")
     requests = [dg.RunRequest(run_key=f"digest-{day}", partition_key=day, tags={"netpipeline/trigger": "digest_sensor"})

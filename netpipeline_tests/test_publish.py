@@ -1,0 +1,170 @@
+"""Readers never block the pipeline: the published copy, the Parquet tables, the warehouse lock.
+
+Real Dagster runs over the demo replay; the readers are other processes
+(netpipeline_tests/warehouse_holder.py), as a notebook or a BI tool would be.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from netpipeline.publish.parquet_tables import DAILY_TABLES, PARTITION
+from netpipeline.warehouse import connect
+from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT
+from netpipeline_tests.pipeline_harness import pipeline
+
+pytestmark = pytest.mark.slow
+DAY1, DAY2, DAY3 = DEMO_DAYS
+LOCK_WAIT_S = 2
+
+
+class Holder:
+    """A read-only connection held open in another process."""
+
+    def __init__(self, path: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "netpipeline_tests.warehouse_holder", str(path)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+        ready = self.proc.stdout.readline().split()
+        assert ready[:1] == ["ready"], f"holder did not open {path}"
+        self.pid = int(ready[1])
+
+    def read(self) -> dict:
+        self.proc.stdin.write("read\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "the holder died while reading"
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def fresh_read(path: Path) -> dict:
+    holder = Holder(path)
+    try:
+        return holder.read()
+    finally:
+        holder.close()
+
+
+@pytest.fixture(scope="module")
+def published_run(tmp_path_factory):
+    """Day 1 with its digest; a reader holds the published copy; day 2 with its digest."""
+    tmp = tmp_path_factory.mktemp("publish")
+    published, parquet = tmp / "published" / "netpipeline.duckdb", tmp / "published" / "parquet"
+    env = {"NETPIPELINE_PUBLISHED_WAREHOUSE": str(published), "NETPIPELINE_PUBLISHED_PARQUET": str(parquet),
+           "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S": str(LOCK_WAIT_S)}
+    with pytest.MonkeyPatch.context() as mp, pipeline(tmp, DEMO_REPLAY, mp, env=env) as h:
+        first = [h.run_day(DAY1), *h.tick_digest()[0]]
+        reader = Holder(published)
+        seen_before = reader.read()
+        second = [h.run_day(DAY2), *h.tick_digest()[0]]
+        seen_during = reader.read()
+        reader.close()
+        yield {"h": h, "published": published, "parquet": parquet, "runs": first + second,
+               "before": seen_before, "held": seen_during, "fresh": fresh_read(published)}
+
+
+def test_a_reader_holding_the_published_copy_never_blocks_a_day(published_run):
+    runs = published_run["runs"]
+    assert [(r.job, r.success) for r in runs] == [("daily_job", True), ("digest_job", True)] * 2, [r.error for r in runs]
+    assert all("published/warehouse" in r.materialized for r in runs)
+    before, held, fresh = published_run["before"], published_run["held"], published_run["fresh"]
+    # The held connection still reads the earlier day, whole and unchanged...
+    assert before["days"] == [DAY1] and before["current_day"] == DAY1 and before["digest_days"] == [DAY1]
+    assert held == before
+    # ...and a connection opened afterwards gets the new day, its digest included.
+    assert fresh["days"] == [DAY1, DAY2] and fresh["current_day"] == DAY2
+    assert fresh["change_log_days"] == [DAY1, DAY2] and fresh["digest_days"] == [DAY1, DAY2]
+    assert int(fresh["events"][0]) > 0 and fresh["studies"] != before["studies"]
+
+
+def test_the_published_copy_equals_the_working_warehouse(published_run):
+    h = published_run["h"]
+    working = connect(h.warehouse, read_only=True)
+    try:
+        assert working.execute("SELECT list(snapshot_date::VARCHAR ORDER BY snapshot_date) FROM raw.pulls").fetchone()[0] \
+            == published_run["fresh"]["days"]
+        assert working.execute("SELECT count(*) FROM digest.deliveries").fetchone() \
+            == connect(published_run["published"], read_only=True).execute("SELECT count(*) FROM digest.deliveries").fetchone()
+    finally:
+        working.close()
+    leftovers = [p.name for p in published_run["published"].parent.rglob(".*.tmp")]
+    assert leftovers == []
+
+
+def test_the_digest_run_republishes_the_copy_but_no_unchanged_parquet(published_run):
+    h = published_run["h"]
+    records = h.instance.fetch_materializations(dg.AssetKey(["published", "warehouse"]), limit=10, ascending=True).records
+    meta = [{k: getattr(v, "value", v) for k, v in r.asset_materialization.metadata.items()} for r in records]
+    assert [m["digest_days"] for m in meta] == [[], [DAY1], [DAY1], [DAY1, DAY2]]
+    daily, digest = meta[0::2], meta[1::2]
+    assert all(m["parquet_files_written"] > 0 for m in daily)
+    assert all(m["parquet_files_written"] == 0 and m["parquet_files_unchanged"] > 0 for m in digest)
+    # Day 2 rewrote its own partitions and the current tables, not day 1's partitions.
+    assert daily[1]["parquet_files_unchanged"] >= len(DAILY_TABLES)
+    assert all(m["size_mb"] > 0 and m["tables"] > 40 and m["path"] == str(published_run["published"]) for m in meta)
+
+
+def _same_rows(frame: pl.DataFrame, warehouse_rows: list[tuple], columns: list[str]) -> None:
+    got = sorted(frame.select(columns).rows(), key=repr)
+    assert got == sorted(warehouse_rows, key=repr)
+
+
+def test_parquet_tables_read_with_polars_alone_match_the_warehouse_views(published_run):
+    h, parquet = published_run["h"], published_run["parquet"]
+    con = connect(h.warehouse, read_only=True)
+    try:
+        current = [name for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'trials' AND starts_with(view_name, 'current_')").fetchall()]
+        assert "current_studies" in current and "current_net_profile" in current
+        for source in [f"trials.{name}" for name in current] + ["changes.days"]:
+            frame = pl.read_parquet(parquet / source.replace(".", "/") / "data.parquet")
+            result = con.execute(f"SELECT * FROM {source}")
+            columns = [d[0] for d in result.description]
+            _same_rows(frame, result.fetchall(), columns)
+        for table in DAILY_TABLES:
+            frame = pl.scan_parquet(parquet / table.folder / "**" / "*.parquet", hive_partitioning=True).collect()
+            result = con.execute(f"SELECT * FROM {table.source}")
+            columns = [d[0] for d in result.description]
+            rows = result.fetchall()
+            assert rows, table.source
+            _same_rows(frame, rows, columns)
+            assert sorted(p.name for p in (parquet / table.folder).iterdir()) == [f"{PARTITION}={d}" for d in (DAY1, DAY2)]
+    finally:
+        con.close()
+
+
+def test_a_held_working_warehouse_fails_the_run_in_time_and_a_rerun_loses_nothing(published_run):
+    h, published = published_run["h"], published_run["published"]
+    stored_before = h.query("SELECT snapshot_date::VARCHAR, studies FROM raw.pulls ORDER BY 1")
+    events_before = h.query("SELECT count(*), sum(hash(e::VARCHAR)) FROM changes.events e")
+    notebook = Holder(h.warehouse)  # e.g. a notebook left open on the working file
+    try:
+        started = time.monotonic()
+        blocked = h.run_day(DAY3)
+        elapsed = time.monotonic() - started
+    finally:
+        notebook.close()
+    assert not blocked.success
+    assert str(h.warehouse) in blocked.error and f"(PID {notebook.pid})" in blocked.error
+    assert str(published) in blocked.error and "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S=2" in blocked.error
+    assert blocked.materialized == []
+    # The wait is bounded by the setting (plus the run's own start-up), not dagster_duckdb's ~90 s.
+    assert elapsed < LOCK_WAIT_S + 20, elapsed
+    assert h.query("SELECT snapshot_date::VARCHAR, studies FROM raw.pulls ORDER BY 1") == stored_before
+    assert h.query("SELECT count(*), sum(hash(e::VARCHAR)) FROM changes.events e") == events_before
+
+    rerun = h.run_day(DAY3)
+    assert rerun.success, rerun.error
+    assert h.query("SELECT snapshot_date::VARCHAR, studies FROM raw.pulls ORDER BY 1")[:2] == stored_before
+    assert [d for (d,) in h.query("SELECT snapshot_date::VARCHAR FROM changes.days ORDER BY 1")] == list(DEMO_DAYS)
+    assert fresh_read(published)["change_log_days"] == list(DEMO_DAYS)
