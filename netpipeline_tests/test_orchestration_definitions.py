@@ -12,6 +12,8 @@ import json
 import os
 from pathlib import Path
 
+import dagster as dg
+
 from netpipeline.definitions import defs
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_specs.json"
