@@ -25,27 +25,24 @@ def int_env_or_default(name: str) -> "int | EnvVar":
     return EnvVar.int(name) if os.environ.get(name) else int(DEFAULTS[name])
 
 
-def share_setting(name: str) -> float:
-    """A share in [0, 1] (Dagster's EnvVar has no float form, so it is read and checked here)."""
+def float_setting(name: str, low: float, high: float = float("inf"), what: str = "a number") -> float:
+    """A number in [low, high] (Dagster's EnvVar has no float form, so it is read and checked here)."""
     text = setting(name)
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{name} must be a number between 0 and 1, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+        raise ValueError(f"{name} must be {what}, got {text!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be {what}, got {value:g}")
     return value
+
+
+def share_setting(name: str) -> float:
+    return float_setting(name, 0, 1, "a number between 0 and 1")
 
 
 def seconds_setting(name: str) -> float:
-    text = setting(name)
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {text!r}") from None
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value:g}")
-    return value
+    return float_setting(name, 0, what="a number of seconds, not negative")
 
 
 class QualityGateResource(ConfigurableResource):
