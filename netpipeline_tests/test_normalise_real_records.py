@@ -215,6 +215,7 @@ def test_batch_enrichment_equals_enrichment_from_the_tables(normalised):
     import pyarrow as pa
 
     from netpipeline.normalise import enrichment_tables as enrichment
+    from netpipeline.normalise.batch import on_batch
     from netpipeline.normalise.study_json_type import parse_sql
 
     con, _ = normalised
@@ -242,8 +243,7 @@ def test_batch_enrichment_equals_enrichment_from_the_tables(normalised):
             rows.setdefault(row["content_hash"], []).append(row)
         return rows
 
-    _normalise_batch = everyone  # noqa: F841 - read by name from the SQL
-    from_batch = by_hash(con.execute(enrichment.batch_profile_inputs_sql()),
+    from_batch = by_hash(on_batch(con, everyone, enrichment.batch_profile_inputs_sql()),
                          unordered=("condition_mesh_terms", "condition_mesh_ancestors"))
     from_tables = by_hash(con.execute(enrichment.PROFILE_INPUTS_SQL.format(
         versions_table=enrichment._VERSIONS)),
@@ -252,7 +252,7 @@ def test_batch_enrichment_equals_enrichment_from_the_tables(normalised):
 
     con.execute(f"CREATE OR REPLACE TEMP TABLE {enrichment._CANDIDATES} AS "
                 f"SELECT content_hash FROM {enrichment._VERSIONS}")
-    interventions_batch = by_hash(con.execute(enrichment.batch_interventions_sql()),
+    interventions_batch = by_hash(on_batch(con, everyone, enrichment.batch_interventions_sql()),
                                   unordered=("mesh_terms",))
     interventions_tables = by_hash(con.execute(enrichment._INTERVENTIONS_SQL),
                                    unordered=("mesh_terms",))

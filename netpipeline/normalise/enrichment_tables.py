@@ -2,7 +2,7 @@
 trials_versions.intervention_classes, written in the shredding transaction (all-or-nothing with
 the versions' other rows, computed once per version like every normalised table).
 
-Fast path first: `net_candidate_sql` matches `NET_CANDIDATE_PATTERN` over each version's titles,
+Fast path first: `batch.net_candidate_sql` matches `NET_CANDIDATE_PATTERN` over each version's titles,
 conditions, keywords and direct MeSH terms (the shredder computes it while parsing, as the
 batch column `net_candidate`). Only candidates (a few percent of the registry) go through the
 Python rules of `enrich.net_profile`; the rest get the empty profile in SQL
@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from netpipeline.warehouse import sql_str
+from netpipeline.normalise.batch import BATCH, on_batch
 from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, NET_TERMS_VERSION, classify_intervention,
                                           net_profile, taxonomy_version)
 
@@ -100,25 +101,9 @@ SELECT DISTINCT content_hash FROM texts WHERE regexp_matches(t, $pattern)
 """
 
 
-def net_candidate_sql(identification: str, conditions: str, condition_browse: str) -> str:
-    """SQL boolean over one parsed study (the module expressions given): true when
-    NET_CANDIDATE_PATTERN matches its conditions, keywords, direct MeSH terms or titles, each
-    group joined with ' | ' exactly as `_CANDIDATES_SQL` joins the normalised rows."""
-    pattern = sql_str(NET_CANDIDATE_PATTERN)
-    texts = (
-        f"array_to_string({conditions}.conditions, ' | ')",
-        f"array_to_string({conditions}.keywords, ' | ')",
-        f"array_to_string(list_transform({condition_browse}.meshes, lambda m: m.term), ' | ')",
-        f"concat_ws(' | ', {identification}.briefTitle, {identification}.officialTitle)",
-    )
-    return "coalesce(" + " OR ".join(f"regexp_matches({t}, {pattern})" for t in texts) + ", false)"
-
-
 @functools.cache
 def batch_profile_inputs_sql() -> str:
-    """PROFILE_INPUTS_SQL over the parsed batch (study_json_type.BATCH), for its candidates."""
-    from netpipeline.normalise.study_json_type import BATCH
-
+    """PROFILE_INPUTS_SQL over the parsed batch (batch.BATCH), for its candidates."""
     return f"""
 SELECT content_hash, nct_id, identification.briefTitle AS brief_title,
     identification.officialTitle AS official_title,
@@ -138,8 +123,6 @@ ORDER BY content_hash"""
 @functools.cache
 def batch_interventions_sql() -> str:
     """_INTERVENTIONS_SQL over the parsed batch, for its candidates."""
-    from netpipeline.normalise.study_json_type import BATCH
-
     return f"""
 SELECT content_hash, nct_id, intervention_id, x.name AS name,
     coalesce(x.otherNames, []) AS other_names, mesh_terms
@@ -172,13 +155,12 @@ def enrich_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> tuple[Rows,
     reads the batch, so the shredder runs it on its own cursor beside the writing transaction.
     The non-candidates' empty profiles are `empty_profiles_sql(BATCH, 'WHERE NOT net_candidate')`.
     """
-    _normalise_batch = batch  # noqa: F841 - read by name from the SQL (replacement scan)
-    inputs = con.execute(batch_profile_inputs_sql())
+    inputs = on_batch(con, batch, batch_profile_inputs_sql())
     names = [column[0] for column in inputs.description]
     profiles = _profiles(names, inputs.fetchall(), vocabulary_version())
     if profiles.count == 0:
         return profiles, _classes([])
-    return profiles, _classes(con.execute(batch_interventions_sql()).fetchall())
+    return profiles, _classes(on_batch(con, batch, batch_interventions_sql()).fetchall())
 
 
 class Rows(NamedTuple):

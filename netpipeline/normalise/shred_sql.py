@@ -1,6 +1,6 @@
 """One INSERT ... SELECT per trials_versions table, reading the parsed batch.
 
-Everything is plain SQL over the batch (`_normalise_batch`, see study_json_type.py; its derived
+Everything is plain SQL over the batch (`batch.BATCH`, read through `batch.on_batch`; its derived
 columns, e.g. the eligibility sections and site keys, are computed by the parser with
 `derived_sql.derived_columns_sql`, to balance the parser's and the writer's threads): lists are
 expanded with `unnest` + `generate_subscripts` (1-based ordinals, aligned row by row), text
@@ -10,7 +10,7 @@ Inserts are BY NAME, so the column order of trials_schema.VERSION_TABLES is free
 from __future__ import annotations
 
 from netpipeline.warehouse import sql_str
-from netpipeline.normalise.study_json_type import BATCH as BATCH_TABLE
+from netpipeline.normalise.batch import BATCH as BATCH_TABLE
 from netpipeline.normalise.trials_schema import DATE_FIELDS
 
 

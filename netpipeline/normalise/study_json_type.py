@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import json
 
+from netpipeline.normalise.batch import net_candidate_sql
+from netpipeline.normalise.derived_sql import derived_columns_sql
+from netpipeline.warehouse import sql_str
+
 V = "VARCHAR"
 B = "BOOLEAN"
 DATE_STRUCT = {"date": V, "type": V}
@@ -143,11 +147,6 @@ BATCH_COLUMNS = {
     "has_results": "s.hasResults",
 }
 
-# Name under which the shredding SQL reads the parsed batch: the Arrow table is a local
-# variable of that name, found by DuckDB's replacement scan (see versions._insert_batch).
-BATCH = "_normalise_batch"
-
-
 def payloads_sql(first_rowid: int, last_rowid: int, contiguous: bool) -> str:
     """Payload rows of one batch: raw.study_payloads rows with rowid in [first, last].
 
@@ -165,12 +164,8 @@ def payloads_sql(first_rowid: int, last_rowid: int, contiguous: bool) -> str:
 def parse_sql(payloads: str) -> str:
     """The batch: `json_transform` of every payload of the query `payloads` (content_hash,
     nct_id, payload), split into BATCH_COLUMNS, plus `net_candidate` (the NET prefilter of
-    enrichment_tables, computed here so that the enrichment and the writer only read a flag)
+    batch.net_candidate_sql, computed here so that the enrichment and the writer only read a flag)
     and the derived columns of derived_sql.derived_columns_sql."""
-    from netpipeline.normalise.derived_sql import derived_columns_sql
-    from netpipeline.warehouse import sql_str
-    from netpipeline.normalise.enrichment_tables import net_candidate_sql
-
     json_type = sql_str(json.dumps(STUDY_JSON_TYPE, separators=(",", ":")))
     columns = ",\n    ".join(f"{expr} AS {name}" for name, expr in BATCH_COLUMNS.items())
     candidate = net_candidate_sql(

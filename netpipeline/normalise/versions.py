@@ -50,7 +50,8 @@ from netpipeline import warehouse
 from netpipeline.normalise.enrichment_tables import Rows, empty_profiles_sql, enrich_batch, insert_rows
 from netpipeline.normalise.enum_findings import record_enum_findings_sql
 from netpipeline.normalise.shred_sql import shred_statements
-from netpipeline.normalise.study_json_type import BATCH, parse_sql, payloads_sql
+from netpipeline.normalise.batch import BATCH, on_batch
+from netpipeline.normalise.study_json_type import parse_sql, payloads_sql
 from netpipeline.normalise.trials_schema import VERSION_TABLES, ensure_trials_schema
 
 # 10k versions is ~150 MB of JSON text (real records average 15 kB) and ~85 MB parsed
@@ -75,7 +76,6 @@ REQUESTED_TABLE = "_normalise_requested"   # content_hash: what the caller asked
 TODO_TABLE = "_normalise_todo"             # content_hash, payload_rowid: not yet shredded
 
 _STATEMENTS = shred_statements()
-assert BATCH == "_normalise_batch"  # the local variable name _insert_batch exposes the batch as
 
 
 def normalise_versions(
@@ -183,16 +183,12 @@ class _Batch:
 
 
 def _insert_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> dict[str, int]:
-    # The SQL reads the Arrow table through DuckDB's replacement scan of this local variable:
-    # no catalog entry (which, inside the transaction, DuckDB would keep until COMMIT), and
-    # an error is reported as raised.
-    _normalise_batch = batch  # noqa: F841 - read by name from the SQL below
     counts = {}
     for table, select in _STATEMENTS.items():
-        inserted = con.execute(f"INSERT INTO trials_versions.{table} BY NAME {select}")
+        inserted = on_batch(con, batch, f"INSERT INTO trials_versions.{table} BY NAME {select}")
         counts[table] = inserted.fetchall()[0][0]
-    inserted = con.execute("INSERT INTO trials_versions.net_profile BY NAME "
-                           + empty_profiles_sql(BATCH, "WHERE NOT net_candidate"))
+    inserted = on_batch(con, batch, "INSERT INTO trials_versions.net_profile BY NAME "
+                        + empty_profiles_sql(BATCH, "WHERE NOT net_candidate"))
     counts["net_profile"] = inserted.fetchall()[0][0]
     return counts
 
