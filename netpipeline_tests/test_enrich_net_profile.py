@@ -108,7 +108,7 @@ NOT_NET_CASES = {
     "NETs excluded in the title": (
         study(brief_title="Gemcitabine in Pancreatic Cancer Other Than Neuroendocrine Tumours",
               conditions=["Pancreatic Adenocarcinoma"]),
-        "not NET: title: 'neuroendocrine' not naming a tumour (no tumour word, or negated) in "
+        "not NET: title: 'Neuroendocrine Tumours' is excluded or negated, not the population, in "
         "'Gemcitabine in Pancreatic Cancer Other Than Neuroendocrine Tumours'"),
     # "NEC" is "not elsewhere classified" in a real record; "NETs" are often neutrophil traps
     "bare NEC": (study(conditions=["Sexual Function and Fertility Disorders NEC-Erectile Dysfunction"]),

@@ -17,6 +17,15 @@ def test_the_shipped_scope_is_versioned_and_builds_the_query():
     assert params["sort"] == "StudyFirstPostDate:asc" and scope.page_size == 1000
 
 
+def test_the_scope_asks_for_the_newer_subtypes_and_not_for_primitive_neuroectodermal_tumours():
+    scope = load_scope(DEFAULTS["NETPIPELINE_SCOPE"])
+    terms = {t.lower() for t in scope.condition_terms}
+    assert {"medullary thyroid carcinoma", "neuroendocrine prostate cancer", "small cell bladder cancer",
+            "pancreatic net", "apudoma"} <= terms
+    # the search is case-insensitive: "pNET" would also return PNET (Ewing family, CNS)
+    assert "pnet" not in terms
+
+
 @pytest.mark.parametrize("text, message", [
     ("name: x\nversion: '1'\ncondition_terms: [a]\npage_size: 5000\n", "page_size"),
     ("name: x\ncondition_terms: [a]\n", "`version` must be a non-empty string"),

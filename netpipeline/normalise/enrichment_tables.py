@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from netpipeline.warehouse import sql_str
 from netpipeline.normalise.batch import BATCH, on_batch
-from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, NET_TERMS_VERSION, classify_intervention,
+from netpipeline.normalise.enrich import (NET_CANDIDATE_PATTERN, RULES_VERSION, classify_intervention,
                                           net_profile, taxonomy_version)
 
 # One row per content_hash of `{versions_table}`; column names are net_profile's input keys.
@@ -135,7 +135,7 @@ ORDER BY content_hash, intervention_id"""
 
 
 def vocabulary_version() -> str:
-    return f"net-terms {NET_TERMS_VERSION}; drugs {taxonomy_version()}"
+    return RULES_VERSION
 
 
 def empty_profiles_sql(source: str, where: str = "") -> str:

@@ -8,6 +8,7 @@ drop a study this function would call NET.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from . import net_terms
@@ -62,6 +63,10 @@ def net_profile(study: Mapping[str, Any]) -> dict[str, Any]:
             net_fields.append((label, text))
         elif why_not and rejection is None:
             rejection = f"not NET: {label}: {why_not}"
+    if reason is not None:
+        rejection = _not_the_population(study, fields, net_fields)
+        if rejection:
+            reason, net_fields = None, []
     if reason is None:
         ancestors = [a for a in study.get("condition_mesh_ancestors") or () if net_terms.CANDIDATE_RE.search(a)]
         if rejection is None and ancestors:
@@ -90,6 +95,38 @@ def net_profile(study: Mapping[str, Any]) -> dict[str, Any]:
     profile["requires_dll3"], profile["dll3_text"] = dll3_requirement(inclusion, exclusion)
     profile.update(parse_prior_therapy(inclusion, exclusion))
     return profile
+
+
+# A trial about a surgical complication lists the operations' indications (pancreatic NET among
+# them) as conditions; octreotide/lanreotide there prevents a fistula, it does not treat a NET.
+_SURGICAL_COMPLICATION = re.compile(r"fistula|anastomotic leak|\bleak(?:age)?\b|post-?\s?operative pancreatitis|"
+                                    r"pancreaticoduodenectomy|pancreatoduodenectomy|pancreatectomy|whipple", re.I)
+# SSTR tracers and SSAs are also studied in these tumours: a NET word in keywords only does
+# not make such a trial a NET trial.
+_OTHER_PRIMARY = re.compile(r"breast|meningiom|glioma|glioblastom|melanoma|lymphoma|leuka?emia|myeloma|"
+                            r"thyroid (?:cancer|carcinoma)(?! medullary)|hepatocellular|sarcoma", re.I)
+
+# MeSH files melanoma and small-cell lung cancer under "Neuroendocrine Tumors".
+_MESH_FILED_UNDER_NET = re.compile(r"melanoma|small[- ]cell lung|\bSCLC\b|lung small[- ]cell", re.I)
+
+
+def _not_the_population(study: Mapping[str, Any], fields: list[tuple[str, str, bool]],
+                        net_fields: list[tuple[str, str]]) -> str | None:
+    """Why NET words found in the fields do not describe the trial's population, or None."""
+    deciding = {label for label, _ in net_fields}
+    titles = " | ".join(text for label, text, _ in fields if label in ("title", "official_title"))
+    if _SURGICAL_COMPLICATION.search(titles) and not deciding & {"title", "official_title"}:
+        return (f"not NET: NET term names an indication for surgery in a trial about "
+                f"{_SURGICAL_COMPLICATION.search(titles).group(0)!r} (title: {titles[:150]!r})")
+    if deciding <= {"mesh"}:
+        named = [text for label, text, _ in fields if label == "condition" and _MESH_FILED_UNDER_NET.search(text)]
+        if named:
+            return f"not NET: MeSH files {named[0]!r} under a neuroendocrine heading; no NET word of its own"
+    if deciding <= {"keyword"}:
+        other = [text for label, text, _ in fields if label in ("condition", "title") and _OTHER_PRIMARY.search(text)]
+        if other:
+            return f"not NET: NET term only among keywords of a trial in {other[0]!r}"
+    return None
 
 
 def _subtypes(net_fields: list[tuple[str, str]], inclusion: str) -> list[dict[str, str]]:

@@ -18,13 +18,21 @@ Known traps these rules are written around (all seen in CT.gov records):
   small-cell carcinoma counts without explicit neuroendocrine wording.
 - "neuroendocrine" also names physiology ("neuroendocrine response to stress"), so it
   needs a tumour word next to it.
+- "PNET"/"pNET" is also primitive neuroectodermal tumour (Ewing family, CNS): in that context
+  no NET abbreviation decides.
+- "medullary carcinoma" alone may be of the breast: medullary thyroid carcinoma (a WHO
+  neuroendocrine neoplasm, subtype `medullary_thyroid`) needs the thyroid named.
+- Older wording: "(entero-)pancreatic endocrine tumour", "islet cell tumour", "APUDoma",
+  "carcinoid". "Endocrine tumour" alone (adrenal, pituitary, thyroid) does not decide.
+- A NET word after "excluding", "other than", "except", "non-" is not the population
+  ("pancreatic adenocarcinoma, excluding neuroendocrine tumours").
 """
 from __future__ import annotations
 
 import functools
 import re
 
-NET_TERMS_VERSION = "1.0.0"
+NET_TERMS_VERSION = "1.1.0"
 
 _CANDIDATE_ANCHORS = (
     r"neuro[- ]?endo[ck]rin",
@@ -36,6 +44,7 @@ _CANDIDATE_ANCHORS = (
     r"small[- ]?cell",
     r"\b(?:p|pan|gep|si|gi)?-?ne[ntc]s?\b",
     r"minen|manec|lcnec|nepc",
+    r"medullary|(?:pancrea|enteric|entero|intestin|digestive|duoden|differentiated)\w*[- ]+endocrine",
 )
 # One expression, valid in Python `re` and in DuckDB regexp_matches (RE2): no lookaround,
 # no backreferences. The inline (?i) keeps it case-insensitive even without the 'i' option.
@@ -50,7 +59,7 @@ _NOT_A_GAP = r"(?:to|in|of|for|after|during|with|among|on|by|at|from|the|respons
 _DECIDING = [
     # neuroendocrine + tumour word, at most two words apart ("neuroendocrine and adrenal tumours")
     re.compile(
-        rf"(?<!non)(?<!non-)(?<!non )(?<!excluding )(?<!except )(?<!other than )neuro[- ]?endo[ck]rin\w*"
+        rf"(?<!non)(?<!non-)(?<!non )neuro[- ]?endo[ck]rin\w*"
         rf"(?:[\s,/-]+(?!{_NOT_A_GAP})\w+){{0,2}}?[\s,/-]+{_TUMOUR_WORD}\w*", _I),
     # tumour word ... neuroendocrine ("Carcinoma, Neuroendocrine", "cancer with neuroendocrine features")
     re.compile(
@@ -75,7 +84,18 @@ _DECIDING = [
         r"advanced|unresectable|progressive|sstr[- ]positive|somatostatin receptor[- ]positive))[\s-]+NE[NTC]s?\b"),
     re.compile(r"\bNE[NTC]s?[\s-]*\(?\s*(?:G[123]|[Gg]rade\s*(?:[123]|I{1,3}))\b"),
     re.compile(r"\bNENs?\b|(?i:\b(?:minens?|manecs?|lcnecs?|t-?nepc|nepc)\b)"),
+    _MTC := re.compile(r"medullary[\s,-]+(?:thyroid|carcinoma of (?:the )?thyroid|cancer of (?:the )?thyroid)\w*|"
+                       r"thyroid[\s,-]+(?:gland[\s,-]+)?(?:cancer|carcinoma|neoplasms?|tumou?rs?)?[\s,-]*medullary", _I),
+    re.compile(r"(?:(?:gastro-?\s?)?entero-?\s?pancrea\w*|pancrea\w*|digestive|duoden\w*|intestinal|"
+               r"(?:well|poorly)[- ]differentiated)[\s-]+endocrine[\s-]+(?:tumou?r|carcinom|neoplas|cancer)\w*", _I),
 ]
+# Words that, just before a NET phrase, say the phrase is not the population.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bexclud\w*|\bexcept(?:ing)?|\bother than|\bnot including|(?<!or )\bwithout)[\s-]+(?:[\w/-]+[\s,]+){0,3}$", _I)
+# Primitive neuroectodermal tumour context: "PNET" here is not a NET.
+_NEUROECTODERMAL = re.compile(r"neuro-?\s?ectoderm|\bewing|medulloblastom|supratentorial|pineoblastom|"
+                              r"\bCNS\b|\bbrain\b|sarcoma|\b[psc]PNETs?\b", _I)
+_ABBREVIATED = re.compile(r"^\w{0,4}-?NE[NTC]s?$", _I)
 _PNET_CAPITALS = re.compile(r"\bPNETs?\b")  # pancreatic only when the field says so
 _PANCREAS = re.compile(r"pancrea", _I)
 _SMALL_CELL = re.compile(r"(?<!non)(?<!non-)(?<!non )small[- ]?cell(?:[\s-]+(?:carcinoma|cancer|tumou?r)s?)?", _I)
@@ -102,14 +122,21 @@ def decide_field(text: str) -> tuple[str | None, str | None]:
     """(phrase that makes this text a NET mention, None) or (None, why a NET-like word did not count)."""
     if not text or not CANDIDATE_RE.search(text):
         return None, None
+    negated = None
     for rule in _DECIDING:
-        m = rule.search(text)
-        if m:
+        for m in rule.finditer(text):
+            if _NEGATED_BEFORE.search(text[max(0, m.start() - 60):m.start()]):
+                negated = negated or m.group(0).strip()
+                continue
+            if _ABBREVIATED.match(m.group(0).strip()) and _NEUROECTODERMAL.search(text):
+                return None, f"{m.group(0).strip()!r} is a primitive neuroectodermal tumour in {text!r}"
             if _PITUITARY.search(text) and not _OTHER_NET_SITE.search(text):
                 # WHO 2022 renamed pituitary adenomas "PitNET": acromegaly/Cushing trials, not NETs
                 return None, f"pituitary neuroendocrine tumour (adenoma) is out of scope in {text!r}"
             return m.group(0).strip(), None
-    if _PNET_CAPITALS.search(text) and _PANCREAS.search(text):
+    if negated:
+        return None, f"{negated!r} is excluded or negated, not the population, in {text!r}"
+    if _PNET_CAPITALS.search(text) and _PANCREAS.search(text) and not _NEUROECTODERMAL.search(text):
         return _PNET_CAPITALS.search(text).group(0), None
     m = _SMALL_CELL.search(text)
     if m:
@@ -139,6 +166,7 @@ def mentions_small_cell(text: str) -> bool:
 SUBTYPE_CODES = (
     "pancreatic", "small_bowel", "rectal", "gastric", "appendiceal", "gastrointestinal", "lung",
     "thymic", "unknown_primary", "high_grade_nec", "pheochromocytoma_paraganglioma", "merkel_cell",
+    "medullary_thyroid",
 )
 _SUBTYPE_RULES: list[tuple[str | None, re.Pattern[str], bool]] = [
     ("high_grade_nec", re.compile(
@@ -170,6 +198,7 @@ _SUBTYPE_RULES: list[tuple[str | None, re.Pattern[str], bool]] = [
         r"pha?eochromocytom\w*|paragangliom\w*|\bPPGLs?\b|chemodectom\w*|carotid body|"
         r"glomus (?:jugulare|tympanicum|vagale)", _I), False),
     ("merkel_cell", re.compile(r"merkel", _I), False),
+    ("medullary_thyroid", _MTC, False),
 ]
 
 
