@@ -175,7 +175,7 @@ def test_netter_like_criteria():
     assert profile["grades"] == ["G2", "G3"]  # not G1 from the toxicity bullet, not G3 from AEs
     assert profile["differentiation"] == "well"
     assert (profile["ki67_min"], profile["ki67_max"]) == (10.0, 55.0)
-    assert profile["ki67_text"] == "Ki-67 index \u2265 10% and \u2264 55%"
+    assert profile["ki67_text"] == "Ki-67 index \u2265 10% and \u2264 55% [inclusion: \u2265 10 and \u2264 55]"
     assert profile["requires_sstr_imaging"] is True
     assert "68Ga-DOTATATE PET/CT" in profile["sstr_imaging_text"]
     assert profile["krenning_min"] == 3
@@ -198,7 +198,8 @@ Key Exclusion Criteria:
 
 def test_dll3_nec_criteria():
     profile = net_profile(study(conditions=["Neuroendocrine Carcinoma"], eligibility_criteria=DLL3_NEC))
-    assert profile["requires_dll3"] is True and profile["dll3_text"] == "DLL3-positive tumour by central immunohistochemistry"
+    assert profile["requires_dll3"] is True and profile["dll3_text"] == (
+        "required (DLL3-positive result demanded): DLL3-positive tumour by central immunohistochemistry")
     assert profile["differentiation"] == "poorly"  # the "well-differentiated" sentence is under exclusion
     assert (profile["ki67_min"], profile["ki67_max"]) == (20.0, None)
     assert subtypes(profile) == ["high_grade_nec"]
@@ -256,7 +257,8 @@ def test_dll3_not_required_and_negative_exclusion():
                              eligibility_criteria=not_required))["requires_dll3"] is False
     negative = "Exclusion Criteria:\n* DLL3-negative tumour on archival tissue"
     profile = net_profile(study(conditions=["Neuroendocrine Carcinoma"], eligibility_criteria=negative))
-    assert profile["requires_dll3"] is True and profile["dll3_text"] == "DLL3-negative tumour on archival tissue"
+    assert profile["requires_dll3"] is True and profile["dll3_text"] == (
+        "required (DLL3-negative disease excluded): DLL3-negative tumour on archival tissue")
 
 
 @pytest.mark.parametrize(
@@ -295,7 +297,7 @@ def test_ki67_exclusion_is_inverted_and_cohorts_are_united():
     cohorts = "Inclusion Criteria:\n* Cohort A: NET G1-G2, Ki-67 \u2264 20%\n* Cohort B: NET G3, Ki-67 > 20%"
     p = net_profile(study(conditions=["Neuroendocrine Tumors"], eligibility_criteria=cohorts))
     assert (p["ki67_min"], p["ki67_max"]) == (None, None)  # union: every Ki-67 has a cohort
-    assert p["ki67_text"] == "Ki-67 \u2264 20% | Ki-67 > 20%"
+    assert p["ki67_text"] == "Ki-67 \u2264 20% [inclusion: \u2264 20] | Ki-67 > 20% [inclusion: > 20]"
     assert p["grades"] == ["G1", "G2", "G3"]
 
 
@@ -333,7 +335,8 @@ def test_sstr_mentions_that_are_not_imaging_requirements():
     text = ("Inclusion Criteria:\n* Prior somatostatin receptor agonist therapy allowed\n"
             "* SSTR imaging is not required\n\nExclusion Criteria:\n* No prior somatostatin analogue")
     p = net_profile(study(conditions=["Neuroendocrine Tumors"], eligibility_criteria=text))
-    assert p["requires_sstr_imaging"] is False and p["sstr_imaging_text"] is None
+    assert p["requires_sstr_imaging"] is False
+    assert p["sstr_imaging_text"] == "not required (stated as not required): SSTR imaging is not required"
 
 
 @pytest.mark.parametrize(

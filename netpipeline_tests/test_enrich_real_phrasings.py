@@ -110,3 +110,102 @@ def test_net_words_that_are_not_the_population_give_no_net_facts(case):
         assert profile["net_reason"] == reason
     # no NET facts at all: not even the Ki-67 bound of an exclusion list
     assert (profile["net_subtypes"], profile["ki67_max"], profile["requires_sstr_imaging"]) == ([], None, False)
+
+
+# --- requirement vs mention -----------------------------------------------------------------
+def _net(inclusion: str = "", exclusion: str = "", **fields):
+    text = f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion or 'Pregnancy'}\n"
+    return net_profile(study(conditions=["Neuroendocrine Tumors"], eligibility_criteria=text, **fields))
+
+
+SSTR = {
+    "positive on DOTATATE PET": ("Somatostatin receptor-positive disease on 68Ga-DOTATATE PET/CT within 12 weeks", "",
+                                 True, "required (SSTR-positive result demanded)"),
+    "positive on Octreoscan": ("SSTR positivity of all target lesions on Octreoscan", "", True,
+                               "required (SSTR-positive result demanded)"),
+    "Krenning >= 3": ("Tumour uptake on SSTR imaging of Krenning grade ≥ 3", "", True,
+                      "required (SSTR-positive result demanded)"),
+    "SSTR-negative excluded": ("Measurable disease per RECIST 1.1", "Lesions without uptake on somatostatin receptor imaging",
+                               True, "required (SSTR-negative disease excluded)"),
+    "scan is the intervention": ("68Ga-DOTATOC PET will be performed at baseline and after 3 cycles", "", False,
+                                 "not required (the scan is a study procedure)"),
+    "one staging option": ("Acceptable staging scans are CT, MRI or DOTATATE PET-CT", "", False,
+                           "not required (one imaging option among several)"),
+    "indication in a survey": ("Indication: somatostatin receptor-positive NET (per label)", "", False,
+                               "not required (indication, no entry test)"),
+    "stated not required": ("SSTR PET is not required for enrolment", "", False, "not required (stated as not required)"),
+}
+
+
+@pytest.mark.parametrize("case", SSTR)
+def test_sstr_imaging_required_only_when_inclusion_demands_the_result(case):
+    inclusion, exclusion, required, rule = SSTR[case]
+    p = _net(inclusion, exclusion)
+    assert p["requires_sstr_imaging"] is required
+    assert p["sstr_imaging_text"].startswith(f"{rule}: ")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prior SRS to brain metastases completed at least 2 weeks before enrolment is allowed",
+    "Brain metastases treated with surgery or SRS, stable on imaging for 4 weeks",
+])
+def test_srs_is_stereotactic_radiosurgery_outside_net_imaging(sentence):
+    p = _net(sentence)
+    assert (p["requires_sstr_imaging"], p["sstr_imaging_text"]) == (False, None)
+
+
+def test_srs_is_somatostatin_receptor_scintigraphy_in_imaging_context():
+    p = _net("Positive SRS (Octreoscan) uptake in all known lesions")
+    assert p["requires_sstr_imaging"] is True
+    assert p["sstr_imaging_text"].startswith("required (SSTR-positive result demanded): Positive SRS")
+
+
+DLL3 = {
+    "positive by IHC": ("DLL3-positive tumour by central immunohistochemistry", "", True,
+                        "required (DLL3-positive result demanded)"),
+    "H-score": ("DLL3 expression with H-score ≥ 50 on archival tissue", "", True, "required (DLL3-positive result demanded)"),
+    "negative excluded": ("Measurable disease", "DLL3-negative tumour", True, "required (DLL3-negative disease excluded)"),
+    "tumour type only": ("Patients with tumours associated with DLL3 expression (SCLC, NEC)", "", False,
+                         "not required (tumour type, no test)"),
+    "negative may enrol": ("DLL3-negative patients may enrol in cohort B", "", False,
+                           "not required (DLL3-negative patients eligible)"),
+    "tissue for testing": ("Archival tissue available for retrospective DLL3 testing", "", False,
+                           "not required (no result demanded)"),
+}
+
+
+@pytest.mark.parametrize("case", DLL3)
+def test_dll3_required_only_when_inclusion_demands_the_result(case):
+    inclusion, exclusion, required, rule = DLL3[case]
+    p = _net(inclusion, exclusion)
+    assert p["requires_dll3"] is required
+    assert p["dll3_text"].startswith(f"{rule}: ")
+
+
+def test_a_cohort_open_to_dll3_negative_patients_makes_dll3_not_required():
+    p = _net("Cohort A: DLL3-positive NEC by IHC\n* DLL3-negative patients may enrol in cohort B")
+    assert p["requires_dll3"] is False
+    assert p["dll3_text"] == "not required (DLL3-negative patients eligible): DLL3-negative patients may enrol in cohort B"
+
+
+KI67 = {
+    "strict upper": ("Ki-67 index of <20%", (None, 20.0), "[inclusion: < 20]"),
+    "inclusive, in words": ("Ki-67 ≤ 20 percent", (None, 20.0), "[inclusion: ≤ 20]"),
+    "range after a colon": ("Ki67: 3-20%", (3.0, 20.0), "[inclusion: 3–20]"),
+    "MIB-1 up to": ("MIB-1 index up to 55%", (None, 55.0), "[inclusion: ≤ 55]"),
+    "postfix or less": ("Ki-67 labelling index of 20% or less", (None, 20.0), "[inclusion: ≤ 20]"),
+    "postfix or higher": ("Ki-67 55% or higher", (55.0, None), "[inclusion: ≥ 55]"),
+}
+
+
+@pytest.mark.parametrize("case", KI67)
+def test_ki67_bounds_are_numbers_and_the_evidence_keeps_strictness(case):
+    inclusion, bounds, rule = KI67[case]
+    p = _net(inclusion)
+    assert (p["ki67_min"], p["ki67_max"]) == bounds
+    assert p["ki67_text"] == f"{inclusion} {rule}"
+
+
+def test_an_excluded_ki67_bound_reads_as_the_eligible_side():
+    p = _net("Well-differentiated NET", "Ki-67 > 55%")
+    assert (p["ki67_min"], p["ki67_max"], p["ki67_text"]) == (None, 55.0, "Ki-67 > 55% [exclusion: eligible ≤ 55]")

@@ -44,23 +44,80 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Inclusion demands an SSTR *result*: positivity, uptake, avidity, a Krenning score.
+_SSTR_RESULT = re.compile(r"positiv|\bSSTR\w*\s*\+|avid|uptake|express|krenning|concordan|"
+                          r"(?:greater|higher|more) than (?:\w+\s+){0,2}liver", _I)
+_SCAN = re.compile(r"imag|scan|\bPET\b|scintigra|SPECT|octreoscan|\bSS?RS\b|\bSRI\b|detectnet|netspot", _I)
+# "acceptable staging scans are CT, MRI or DOTATATE PET-CT": one option among several
+_ALTERNATIVES = re.compile(r"\b(?:CT|MRI|FDG|bone scan|ultrasound|x-ray|computed tomography|magnetic resonance)\b"
+                           r"[^.;]*\bor\b|\bor\b[^.;]*\b(?:CT|MRI|FDG|bone scan|computed tomography)\b", _I)
+# "68Ga-DOTATOC PET will be performed at baseline": the scan is a study procedure
+_STUDY_PROCEDURE = re.compile(r"\bwill (?:be )?(?:perform|undergo|receiv|obtain|acquir|done|conduct)\w*|"
+                              r"\bto be (?:perform|done|acquir)\w*|\bwill have\b|as part of (?:the|this) study|"
+                              r"study (?:procedure|intervention|scan)", _I)
+# "indication: somatostatin receptor-positive NET" in a drug survey: no entry test
+_INDICATION = re.compile(r"\bindicat\w*|\bprescri\w*|\blabel(?:led|ed)?\b|\bapproved\b|\breceiving\b|"
+                         r"\btreated with\b|\bin routine (?:clinical )?practice", _I)
+_TESTED = re.compile(r"\b(?:on|by|at|in|using|with)\b[^.;]{0,40}?(?:imag|scan|PET|scintigra|SPECT|octreoscan)|"
+                     r"\b(?:confirm|document|demonstrat|determin|prove|show)\w*|krenning|uptake|avid", _I)
+# "SRS" is stereotactic radiosurgery unless the sentence is about SSTR imaging.
+_RADIOSURGERY = re.compile(r"radiosurg|stereotactic|\bbrain\b|cranial|gamma[- ]knife|cyberknife|radiotherap|"
+                           r"radiation|\bGy\b|\bWBRT\b", _I)
+_SRS_ONLY = re.compile(r"\bSS?RS\b", _I)
+
+
+def _sstr_call(sentence: str) -> tuple[bool | None, str]:
+    """(True: required / False: a mention that is not a requirement / None: not about
+    SSTR imaging, the rule that decided) for one inclusion sentence."""
+    m = _SSTR.search(sentence)
+    if not m:
+        return None, ""
+    if (all(_SRS_ONLY.fullmatch(x.group(0)) for x in _SSTR.finditer(sentence))
+            and (_RADIOSURGERY.search(sentence) or not _SSTR_RESULT.search(sentence))):
+        return None, ""  # stereotactic radiosurgery
+    if _NOT_REQUIRED.search(clause_around(sentence, m.start())):
+        return False, "stated as not required"
+    result, scan = _SSTR_RESULT.search(sentence), _SCAN.search(sentence)
+    if _INDICATION.search(sentence) and not _TESTED.search(sentence):
+        return (False, "indication, no entry test") if result or scan else (None, "")
+    if result:
+        return True, "SSTR-positive result demanded"
+    if not scan:
+        return None, ""  # the drug ("somatostatin receptor agonist"), not a scan
+    if _ALTERNATIVES.search(sentence):
+        return False, "one imaging option among several"
+    if _STUDY_PROCEDURE.search(sentence):
+        return False, "the scan is a study procedure"
+    return True, "SSTR imaging demanded"
+
+
+def _requirement(required: list[str], mentions: list[str]) -> tuple[bool, str | None]:
+    """(required?, evidence): the sentences with the rule that made the call; the mentions
+    (with why they are not requirements) when nothing is required."""
+    if required:
+        return True, " | ".join(_clip(h) for h in dict.fromkeys(required))
+    if mentions:
+        return False, " | ".join(_clip(h) for h in dict.fromkeys(mentions))
+    return False, None
+
+
 def sstr_requirement(inclusion: str, exclusion: str) -> tuple[bool, str | None]:
-    hits = []
+    required, mentions = [], []
     for sentence in sentences(inclusion) if _has(inclusion, _SSTR_KEYS + ("liver",)) else ():
-        m = _SSTR.search(sentence)
-        if m and _IMAGING.search(sentence) and not _NOT_REQUIRED.search(clause_around(sentence, m.start())):
-            hits.append(sentence)
+        call, rule = _sstr_call(sentence)
+        if call is True:
+            required.append(f"required ({rule}): {sentence}")
+        elif call is False:
+            mentions.append(f"not required ({rule}): {sentence}")
         elif _uptake_vs_liver(sentence, excluded=False):
-            hits.append(sentence)
+            required.append(f"required (uptake relative to liver): {sentence}")
     for sentence in sentences(exclusion) if _has(exclusion, ("sstr", "somatostatin", "uptake", "avid",
                                                               "krenning")) else ():
         # the exclusion of SSTR-negative disease is a positivity requirement stated backwards
         if (_SSTR_NEGATIVE.search(sentence) or (_NO_UPTAKE.search(sentence) and _IMAGING.search(sentence))
                 or _KRENNING.search(sentence) or _uptake_vs_liver(sentence, excluded=True)):
-            hits.append(sentence)
-    if not hits:
-        return False, None
-    return True, " | ".join(_clip(h) for h in dict.fromkeys(hits))
+            required.append(f"required (SSTR-negative disease excluded): {sentence}")
+    return _requirement(required, mentions)
 
 
 # --- Krenning -----------------------------------------------------------------------------
@@ -146,18 +203,34 @@ def parse_krenning(inclusion: str, exclusion: str) -> int | None:
 # --- DLL3 ---------------------------------------------------------------------------------
 _DLL3 = re.compile(r"\bDLL-?3\b|delta[- ]like (?:ligand |protein )?3\b", _I)
 _POSITIVE = re.compile(r"positiv|express|\+|\bhigh\b|≥|>|%|H-?score|staining", _I)
+_PERMITTED = re.compile(r"\bmay\b|\bcan\b|\beligible\b|\ballowed\b|\bpermitted\b|\bcohort\b|\barm\b|"
+                        r"\bregardless\b", _I)
+# "tumours associated with DLL3 expression", "known to express DLL3": a tumour type, no test
+_ASSOCIATED = re.compile(r"associated with|known to|typically|commonly|frequently|usually|tumou?r types?|"
+                         r"such as|including", _I)
+_TEST_RESULT = re.compile(r"DLL-?3[- ]?(?:positiv|\+|high)|≥|>|%|H-?score|immunohisto|\bIHC\b|confirm|"
+                          r"document|central(?:ly)?|assay|tested|by (?:a )?(?:local|central)", _I)
 _DLL3_NEGATIVE = re.compile(r"DLL-?3[- ]negative|(?:no|without|lack of|absent|absence of)\s+DLL-?3", _I)
 
 
 def dll3_requirement(inclusion: str, exclusion: str) -> tuple[bool, str | None]:
-    hits = []
+    required, mentions = [], []
     for sentence in sentences(inclusion) if _has(inclusion, ("dll", "delta")) else ():
-        # "tissue for DLL3 testing" asks for a test, not for DLL3-positive disease
-        if _DLL3.search(sentence) and _POSITIVE.search(sentence) and not _NOT_REQUIRED.search(sentence):
-            hits.append(sentence)
+        if not _DLL3.search(sentence):
+            continue
+        if _NOT_REQUIRED.search(sentence):
+            mentions.append(f"not required (stated as not required): {sentence}")
+        elif _DLL3_NEGATIVE.search(sentence) and _PERMITTED.search(sentence):
+            # "DLL3-negative patients may enrol in cohort B": the trial as a whole takes both
+            return False, f"not required (DLL3-negative patients eligible): {_clip(sentence)}"
+        elif _ASSOCIATED.search(sentence) and not _TEST_RESULT.search(sentence):
+            mentions.append(f"not required (tumour type, no test): {sentence}")
+        elif _POSITIVE.search(sentence):
+            required.append(f"required (DLL3-positive result demanded): {sentence}")
+        else:
+            # "tissue for DLL3 testing" asks for a test, not for DLL3-positive disease
+            mentions.append(f"not required (no result demanded): {sentence}")
     for sentence in sentences(exclusion) if _has(exclusion, ("dll",)) else ():
         if _DLL3_NEGATIVE.search(sentence):
-            hits.append(sentence)
-    if not hits:
-        return False, None
-    return True, " | ".join(_clip(h) for h in dict.fromkeys(hits))
+            required.append(f"required (DLL3-negative disease excluded): {sentence}")
+    return _requirement(required, mentions)

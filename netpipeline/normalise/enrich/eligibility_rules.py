@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 _I = re.IGNORECASE
 _HEADING = re.compile(
@@ -112,19 +113,39 @@ def _num(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _ki67_interval(window: str) -> tuple[tuple[float | None, float | None, int] | None, bool]:
-    """((low, high, end offset) or None, one_sided) for the first Ki-67 constraint in window."""
-    r, b = _RANGE.search(window), _BOUND.search(window)
+# "20% or less", "55 % or higher": the operator after the number.
+_POSTFIX = re.compile(rf"^\s*(?:(?:proliferation |proliferative |labell?ing )?index\s*)?(?:of\s+|:\s*|=\s*)?{_NUM}{_PCT}\s*or\s+(?P<le>less|lower|below|fewer|under)?"
+                      rf"(?P<ge>more|higher|greater|above|over)?\b", _I)
+_STRICT = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+
+class _Interval(NamedTuple):
+    low: float | None
+    high: float | None
+    end: int          # offset in the window where the constraint ends
+    one_sided: bool
+    rule: str         # how the bound reads, strictness kept: "< 20", "3–20", "≥ 10 and ≤ 55"
+
+
+def _ki67_interval(window: str) -> _Interval | None:
+    """The first Ki-67 constraint in window."""
+    r, b, post = _RANGE.search(window), _BOUND.search(window), _POSTFIX.search(window)
+    if post and (post.group("le") or post.group("ge")):
+        value = _num(post.group(1))
+        if post.group("le"):
+            return _Interval(None, value, post.end(), True, f"≤ {_fmt(value)}")
+        return _Interval(value, None, post.end(), True, f"≥ {_fmt(value)}")
     if r and (not b or r.start() <= b.start()):
         lo, hi = sorted((_num(r.group(1)), _num(r.group(2))))
-        return (lo, hi, r.end()), False
+        return _Interval(lo, hi, r.end(), False, f"{_fmt(lo)}–{_fmt(hi)}")
     if not b:
-        return None, False
+        return None
     # A bare number needs a % unless the operator follows the anchor directly ("Ki67 <20"):
     # "Ki-67 assessed over 6 months" is not a bound.
     if "%" not in b.group(0) and "percent" not in b.group(0).lower() and not _DIRECT.match(window[:b.start()]):
-        return None, False
+        return None
     lo = hi = None
+    rules = []
     for n, value in ((1, b.group(5)), (2, b.group(10))):
         kind = _bound_kind(b, n)
         if kind is None or value is None:
@@ -133,26 +154,38 @@ def _ki67_interval(window: str) -> tuple[tuple[float | None, float | None, int] 
             hi = _num(value)
         else:
             lo = _num(value)
-    return (lo, hi, b.end()), b.group(10) is None
+        rules.append(f"{_STRICT[kind]} {_fmt(_num(value))}")
+    return _Interval(lo, hi, b.end(), b.group(10) is None, " and ".join(rules))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+_FLIP = {"<": "≥", "≤": ">", ">": "≤", "≥": "<"}
 
 
 def parse_ki67(inclusion: str, exclusion: str) -> tuple[float | None, float | None, str | None]:
-    """(ki67_min, ki67_max, matched text). The union of all stated ranges: None means no
-    bound stated (or not stated at all; check the text). Strictness (< vs <=) is not kept."""
+    """(ki67_min, ki67_max, evidence). The union of all stated ranges: None means no bound
+    stated. Bounds are numbers; whether each is strict ("< 20") or inclusive ("≤ 20") is kept
+    in the evidence, one "text [section: bound]" per constraint, e.g.
+    "Ki-67 > 55% [exclusion: eligible ≤ 55]"."""
     intervals, texts = [], []
     for section, text in (("inclusion", inclusion), ("exclusion", exclusion)):
         for anchor in _KI67.finditer(text):
             window = _WINDOW_END.split(text[anchor.end():anchor.end() + 100], maxsplit=1)[0]
-            found, one_sided = _ki67_interval(window)
+            found = _ki67_interval(window)
             if found is None:
                 continue
-            lo, hi, end = found
+            lo, hi, rule = found.low, found.high, f"inclusion: {found.rule}"
             if section == "exclusion":
-                if not one_sided or (lo is None) == (hi is None):
+                if not found.one_sided or (lo is None) == (hi is None):
                     continue  # an excluded range leaves two eligible pieces: not representable
                 lo, hi = (None, lo) if lo is not None else (hi, None)
+                op, _, value = found.rule.partition(" ")
+                rule = f"exclusion: eligible {_FLIP[op]} {value}"
             intervals.append((lo, hi))
-            texts.append(text[anchor.start():anchor.end() + end].strip())
+            texts.append(f"{text[anchor.start():anchor.end() + found.end].strip()} [{rule}]")
     if not intervals:
         return None, None, None
     lows, highs = [i[0] for i in intervals], [i[1] for i in intervals]

@@ -92,6 +92,9 @@ def net_profile(study: Mapping[str, Any]) -> dict[str, Any]:
     if profile["krenning_min"] is not None and not profile["requires_sstr_imaging"]:
         # a Krenning threshold is an SSTR-imaging requirement even when worded only as a score
         profile["requires_sstr_imaging"] = True
+        profile["sstr_imaging_text"] = " | ".join(
+            t for t in (f"required (Krenning score >= {profile['krenning_min']} stated)",
+                        profile["sstr_imaging_text"]) if t)
     profile["requires_dll3"], profile["dll3_text"] = dll3_requirement(inclusion, exclusion)
     profile.update(parse_prior_therapy(inclusion, exclusion))
     return profile
