@@ -209,3 +209,53 @@ def test_ki67_bounds_are_numbers_and_the_evidence_keeps_strictness(case):
 def test_an_excluded_ki67_bound_reads_as_the_eligible_side():
     p = _net("Well-differentiated NET", "Ki-67 > 55%")
     assert (p["ki67_min"], p["ki67_max"], p["ki67_text"]) == (None, 55.0, "Ki-67 > 55% [exclusion: eligible ≤ 55]")
+
+
+# --- drug names -----------------------------------------------------------------------------
+from netpipeline.normalise.enrich import MECHANISM_CLASSES, classify_intervention  # noqa: E402
+
+DRUGS = {
+    # name, other names, intervention type, description -> (drug, class, matched_on)
+    "212Pb VMT-alpha-NET": (("[212Pb]VMT-α-NET", (), "DRUG", ""), ("lead Pb 212 VMT-alfa-NET", "prrt_radioligand", "name")),
+    "its 203Pb imaging twin": (("[203Pb]VMT-α-NET SPECT", (), "DIAGNOSTIC_TEST", ""),
+                               ("lead Pb 203 VMT-alfa-NET", "imaging_diagnostic", "name")),
+    "225Ac-DOTATOC, no entry": (("225Ac-DOTATOC", (), "DRUG", ""), ("225Ac DOTATOC", "prrt_radioligand", "name")),
+    "212Pb with DOTATATE": (("Pb-212 DOTATATE", (), "RADIATION", ""), ("212Pb DOTATATE", "prrt_radioligand", "name")),
+    "177Lu-edotreotide": (("Lutetium (177Lu) edotreotide", (), "DRUG", ""),
+                          ("lutetium Lu 177 edotreotide", "prrt_radioligand", "name")),
+    "68Ga tracer": (("Ga-68 DOTATOC PET/CT", (), "DRUG", ""), ("gallium Ga 68 edotreotide", "imaging_diagnostic", "name")),
+    "64Cu tracer, no entry": (("[64Cu]Cu-SARTATE", (), "DRUG", ""), ("64Cu SARTATE", "imaging_diagnostic", "name")),
+    "SSO110": (("177Lu-SSO110", (), "DRUG", ""), ("lutetium Lu 177 SSO110", "prrt_radioligand", "name")),
+    "satoreotide therapy": (("177Lu-satoreotide tetraxetan", (), "DRUG", ""),
+                            ("lutetium Lu 177 satoreotide tetraxetan", "prrt_radioligand", "name")),
+    "ezabenlimab code, no space": (("BI754091", (), "DRUG", ""), ("ezabenlimab", "immune_checkpoint_inhibitor", "name")),
+    "code name with a hyphen": (("XL-092", (), "DRUG", ""), ("zanzalintinib", "vegfr_tki", "name")),
+    "salt and brand": (("Somatuline Autogel (lanreotide acetate)", (), "DRUG", ""),
+                       ("lanreotide", "somatostatin_analogue", "name")),
+    "unseen anti-PD-1": (("Fictolimumab", ("anti-PD-1 monoclonal antibody",), "BIOLOGICAL", ""),
+                         ("Fictolimumab", "immune_checkpoint_inhibitor", "signal: antibody stem + checkpoint target")),
+    "unseen -limab": (("Novolimab", (), "DRUG", ""), ("Novolimab", "immune_checkpoint_inhibitor", "signal: INN stem -limab")),
+    "unseen -tinib with VEGFR": (("Examplitinib", (), "DRUG", "an oral VEGFR-2 inhibitor"),
+                                 ("Examplitinib", "vegfr_tki", "signal: INN stem -tinib + VEGFR")),
+    "unseen -tinib": (("Examplotinib", (), "DRUG", ""), ("Examplotinib", "kinase_inhibitor", "signal: INN stem -tinib")),
+    "CT scan": (("Computed Tomography", (), "PROCEDURE", ""),
+                ("Computed Tomography", "diagnostic_test", "signal: name: imaging or diagnostic procedure (PROCEDURE)")),
+    "surgery": (("Pancreatoduodenectomy", (), "PROCEDURE", ""),
+                ("Pancreatoduodenectomy", "procedure", "signal: intervention type PROCEDURE")),
+    "biospecimen": (("Biospecimen Collection", ("Biological Sample Collection",), "OTHER", ""),
+                    ("Biospecimen Collection", "biospecimen_collection", "signal: name: biospecimen collection")),
+    "questionnaire": (("Quality-of-Life Questionnaire", (), "OTHER", ""),
+                      ("Quality-of-Life Questionnaire", "behavioural", "signal: name: questionnaire or survey")),
+    "radiosurgery": (("Stereotactic Radiosurgery", ("SRS",), "RADIATION", ""),
+                     ("Stereotactic Radiosurgery", "radiation_therapy", "signal: intervention type RADIATION")),
+    "unknown drug": (("ABX-4711", (), "DRUG", ""), ("ABX-4711", "unclassified", "name")),
+}
+
+
+@pytest.mark.parametrize("case", DRUGS)
+def test_drug_classes_from_taxonomy_and_registry_signals(case):
+    (name, other_names, kind, description), expected = DRUGS[case]
+    # the study's intervention MeSH list names everolimus: no non-drug may borrow it
+    [match] = classify_intervention(name, other_names, ("Everolimus",) if kind != "DRUG" else (), kind, description)
+    assert (match.drug, match.mechanism_class, match.matched_on) == expected
+    assert match.mechanism_class in MECHANISM_CLASSES

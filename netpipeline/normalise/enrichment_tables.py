@@ -6,8 +6,9 @@ Fast path first: `batch.net_candidate_sql` matches `NET_CANDIDATE_PATTERN` over 
 conditions, keywords and direct MeSH terms (the shredder computes it while parsing, as the
 batch column `net_candidate`). Only candidates (a few percent of the registry) go through the
 Python rules of `enrich.net_profile`; the rest get the empty profile in SQL
-(`empty_profiles_sql`). Interventions are classified for candidate versions, the only ones a
-NET reader sees.
+(`empty_profiles_sql`). Interventions are classified for every version, NET or not (a trial
+the rules do not call NET still shows what it tests; names repeat, so the cached classifier
+costs little).
 
 Two equivalent ways in, one set of rules:
 - `enrich_batch`: what the shredder uses; reads the parsed batch (the Arrow table of
@@ -122,15 +123,16 @@ ORDER BY content_hash"""
 
 @functools.cache
 def batch_interventions_sql() -> str:
-    """_INTERVENTIONS_SQL over the parsed batch, for its candidates."""
+    """_INTERVENTIONS_SQL over the parsed batch: every study's interventions, NET or not."""
     return f"""
 SELECT content_hash, nct_id, intervention_id, x.name AS name,
-    coalesce(x.otherNames, []) AS other_names, mesh_terms
+    coalesce(x.otherNames, []) AS other_names, mesh_terms, x.type AS intervention_type,
+    x.description AS description
 FROM (SELECT content_hash, nct_id, unnest(arms.interventions) AS x,
              generate_subscripts(arms.interventions, 1) AS intervention_id,
              coalesce(list_transform(intervention_browse.meshes, lambda m: m.term), [])
                  AS mesh_terms
-      FROM {BATCH} WHERE net_candidate)
+      FROM {BATCH})
 ORDER BY content_hash, intervention_id"""
 
 
@@ -158,8 +160,6 @@ def enrich_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> tuple[Rows,
     inputs = on_batch(con, batch, batch_profile_inputs_sql())
     names = [column[0] for column in inputs.description]
     profiles = _profiles(names, inputs.fetchall(), vocabulary_version())
-    if profiles.count == 0:
-        return profiles, _classes([])
     return profiles, _classes(on_batch(con, batch, batch_interventions_sql()).fetchall())
 
 
@@ -201,9 +201,10 @@ SELECT i.content_hash, i.nct_id, i.intervention_id, i.name,
        coalesce((SELECT list(o.name ORDER BY o.ordinal) FROM trials_versions.intervention_other_names o
                  WHERE o.content_hash = i.content_hash AND o.intervention_id = i.intervention_id), []) AS other_names,
        coalesce((SELECT list(b.mesh_term) FROM trials_versions.browse_interventions b
-                 WHERE b.content_hash = i.content_hash AND b.mesh_type = 'mesh-list'), []) AS mesh_terms
+                 WHERE b.content_hash = i.content_hash AND b.mesh_type = 'mesh-list'), []) AS mesh_terms,
+       i.intervention_type, i.description
 FROM trials_versions.interventions i
-WHERE i.content_hash IN (SELECT content_hash FROM {_CANDIDATES})
+WHERE i.content_hash IN (SELECT content_hash FROM {_VERSIONS})
 ORDER BY i.content_hash, i.intervention_id
 """
 
@@ -253,11 +254,11 @@ def _profiles(names: Sequence[str], rows: list[tuple], vocabulary: str) -> Rows:
 
 def _classes(interventions: list[tuple]) -> Rows:
     """intervention_classes rows from (content_hash, nct_id, intervention_id, name,
-    other_names, mesh_terms) rows."""
+    other_names, mesh_terms, intervention_type, description) rows."""
     rows = []
     version = taxonomy_version()
-    for content_hash, nct_id, intervention_id, name, other_names, mesh_terms in interventions:
-        for match in classify_intervention(name or "", tuple(other_names), tuple(mesh_terms)):
+    for content_hash, nct_id, intervention_id, name, other_names, mesh_terms, kind, description in interventions:
+        for match in classify_intervention(name or "", tuple(other_names), tuple(mesh_terms), kind, description):
             rows.append({
                 "content_hash": content_hash, "nct_id": nct_id, "intervention_id": intervention_id,
                 "intervention_name": name, "drug": match.drug, "mechanism_class": match.mechanism_class,

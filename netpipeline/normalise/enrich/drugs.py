@@ -21,6 +21,8 @@ from typing import Sequence
 
 import yaml
 
+from .drug_signals import DEVICE_NAME, is_non_drug, signal_class
+
 TAXONOMY_PATH = Path(__file__).with_name("drug_taxonomy.yaml")
 
 
@@ -30,7 +32,7 @@ class DrugMatch:
     mechanism_class: str
     class_label: str
     therapy_line: str
-    matched_on: str  # 'name' | 'other_name' | 'mesh'
+    matched_on: str  # 'name' | 'other_name' | 'mesh' | 'signal: <rule>' (drug_signals)
     matched_text: str  # the input string (name, other name or MeSH term) that matched
 
 
@@ -77,11 +79,19 @@ _ISOTOPE_RULES = _isotope_rules()
 _THERAPEUTIC_NUCLIDES = {"177lu", "90y", "225ac", "212pb", "161tb", "67cu"}
 _DIAGNOSTIC_NUCLIDES = {"68ga", "64cu", "111in", "99mtc", "18f", "203pb", "89zr"}
 _SPELLING = (
+    (re.compile(r"α"), "alfa"),
+    (re.compile(r"β"), "beta"),
     (re.compile(r"alpha"), "alfa"),
     (re.compile(r"sulph"), "sulf"),
     (re.compile(r"\banalog(?:ue)?s?\b"), "analogue"),
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _nuclide_label(token: str) -> str:
+    """'177lu' -> '177Lu', '99mtc' -> '99mTc'."""
+    mass = re.match(r"\d+m?", token).group(0)
+    return mass + token[len(mass):].capitalize()
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -128,6 +138,22 @@ class Taxonomy:
             self.drug_class[name] = code
             for text in [name, *drug.get("synonyms", []), *drug.get("mesh", [])]:
                 self._add(text, (name,))
+        # SSTR ligands: "<nuclide> <ligand>" names for every nuclide, the nuclide deciding the class
+        self.ligands: dict[str, dict[str, str]] = {}  # ligand -> {'': default, nuclide: drug}
+        for ligand in data.get("ligands", []):
+            name, code = ligand["name"], ligand["class"]
+            if code not in self.classes:
+                raise ValueError(f"ligand {name!r}: unknown class {code!r}")
+            by_nuclide = {"": name}
+            self.drug_class[name] = code
+            for nuclide in (*_THERAPEUTIC_NUCLIDES, *_DIAGNOSTIC_NUCLIDES):
+                labelled = f"{_nuclide_label(nuclide)} {name}"
+                by_nuclide[nuclide] = labelled
+                self.drug_class.setdefault(
+                    labelled, "prrt_radioligand" if nuclide in _THERAPEUTIC_NUCLIDES else "imaging_diagnostic")
+            self.ligands[name] = by_nuclide
+            for text in [name, *ligand.get("synonyms", [])]:
+                self._add(text, (name,))
         for regimen in data.get("regimens", []):
             components = tuple(regimen["components"])
             missing = [c for c in components if c not in self.drug_class]
@@ -167,6 +193,10 @@ class Taxonomy:
         return found
 
     def _radiolabelled(self, drugs: tuple[str, ...], before: tuple[str, ...]) -> tuple[str, ...]:
+        if len(drugs) == 1 and drugs[0] in self.ligands:
+            # "225Ac-DOTATOC", "[203Pb]VMT-alfa-NET": the nuclide named before the ligand decides
+            nuclide = next((t for t in reversed(before) if t in self.ligands[drugs[0]]), "")
+            return (self.ligands[drugs[0]][nuclide],)
         # "68Ga-DOTA-octreotide" is a PET tracer and "177Lu-DOTA-octreotide" a PRRT, not the
         # cold SSA: a free radionuclide token just before an SSA name relabels it.
         if not all(self.drug_class[d] == "somatostatin_analogue" for d in drugs):
@@ -200,33 +230,44 @@ def mechanism_classes() -> dict[str, MechanismClass]:
 
 # --- classification ----------------------------------------------------------------------
 
-_DEVICE = re.compile(r"eluting|\bstents?\b|\bballoons?\b|drug[- ]coated", re.IGNORECASE)
 _COMBINATION = re.compile(r"\+|\bplus\b|\band\b|\bwith\b|\bcombined\b|/", re.IGNORECASE)
 
 
 def classify_intervention(
-    name: str, other_names: Sequence[str] = (), mesh_terms: Sequence[str] = ()
+    name: str, other_names: Sequence[str] = (), mesh_terms: Sequence[str] = (),
+    intervention_type: str | None = None, description: str | None = None,
 ) -> list[DrugMatch]:
     """Drugs named by one CT.gov intervention, each with its mechanism class.
 
     The name is read first, then other names; a drug already found is not repeated. MeSH
     terms are read only when name and other names found nothing, because CT.gov's intervention
     MeSH list belongs to the study, not to one intervention (still best passed only when they
-    plausibly belong to it). Nothing recognised -> one 'unclassified' match carrying the name,
-    so an intervention is never dropped; a blank name with nothing found gives [].
+    plausibly belong to it). Nothing in the taxonomy -> the registry's signals
+    (`drug_signals.signal_class`: INN stems with a target word in the name, other names,
+    description or MeSH terms; the intervention type for non-drugs), matched_on
+    'signal: <rule>'. Nothing at all -> one 'unclassified' match carrying the name, so an
+    intervention is never dropped; a blank name with nothing found gives [].
     """
-    return list(_classify(name or "", tuple(other_names or ()), tuple(mesh_terms or ())))
+    return list(_classify(name or "", tuple(other_names or ()), tuple(mesh_terms or ()),
+                          intervention_type, description or ""))
 
 
 @lru_cache(maxsize=131072)
-def _classify(name: str, other_names: tuple[str, ...], mesh_terms: tuple[str, ...]) -> tuple[DrugMatch, ...]:
+def _classify(name: str, other_names: tuple[str, ...], mesh_terms: tuple[str, ...],
+              intervention_type: str | None = None, description: str = "") -> tuple[DrugMatch, ...]:
     tax = load_taxonomy()
     found: dict[str, tuple[str, str]] = {}  # drug -> (matched_on, matched_text)
+    signal = None
     for matched_on, texts in (("name", (name,)), ("other_name", other_names), ("mesh", mesh_terms)):
-        if matched_on == "mesh" and found:
-            break  # MeSH is only a fallback: CT.gov's intervention MeSH list is per study, not per arm
+        if matched_on == "mesh" and not found and name.strip():
+            # the intervention's own signals (stem, type) before the study's MeSH list
+            signal = signal_class(name, other_names, intervention_type, description, mesh_terms)
+        if matched_on == "mesh" and (found or signal or is_non_drug(name, intervention_type)):
+            # MeSH is only a fallback: CT.gov's intervention MeSH list is per study, not per
+            # arm, and names no drug of a "Computed Tomography" procedure
+            break
         for text in texts:
-            if _DEVICE.search(text):
+            if DEVICE_NAME.search(text):
                 continue  # "everolimus-eluting platinum chromium stent" is a device, not a drug
             drugs = tax.find(text)
             if matched_on == "name" and "placebo" in drugs and not _COMBINATION.search(text):
@@ -243,6 +284,10 @@ def _classify(name: str, other_names: tuple[str, ...], mesh_terms: tuple[str, ..
         cls = tax.classes[code]
         matches.append(DrugMatch(drug, code, cls.label, cls.therapy_line, matched_on, text))
     if not matches and name.strip():
+        if signal is not None:
+            cls = tax.classes[signal.mechanism_class]
+            return (DrugMatch(name.strip(), cls.code, cls.label, cls.therapy_line, f"signal: {signal.rule}",
+                              signal.matched_text),)
         cls = tax.classes["unclassified"]
         matches.append(DrugMatch(name.strip(), cls.code, cls.label, cls.therapy_line, "name", name))
     return tuple(matches)
