@@ -161,11 +161,7 @@ def compute_changelog(con: duckdb.DuckDBPyConnection, day: date, scope: str = "n
     states = load_states(con, [h for _, before, today, _ in rows for h in (before, today) if h])
     for nct, before, today, in_other_pull in rows:
         if before is None:
-            s = states[today]
-            log.events.append(event(nct, "new_trial", "high", "scope", None, s.get("brief_title"), {
-                "brief_title": s.get("brief_title"), "overall_status": s.get("overall_status"),
-                "phase_label": s.get("phase_label"), "lead_sponsor": s.get("lead_sponsor"),
-                "reason": "newly classified as NET" if in_other_pull else "newly returned by the scope query"}))
+            log.events.append(_entry_event(nct, states[today], base, in_other_pull))
         elif today is None:
             s = states[before]
             log.events.append(event(nct, "left_scope", "high", "scope", s.get("brief_title"), None, {
@@ -174,9 +170,48 @@ def compute_changelog(con: duckdb.DuckDBPyConnection, day: date, scope: str = "n
         else:
             log.versions_diffed += 1
             log.events.extend(diff_trial(states[before], states[today]))
+    log.events.extend(_reclassified_events(con, day))
     log.events.sort(key=_event_order)
     log.elapsed_s = time.monotonic() - started
     return log
+
+
+def _entry_event(nct: str, s: dict[str, Any], base: date, in_other_pull: bool) -> dict[str, Any]:
+    """A study in scope today and not on the base day. Only a new registration (first posted
+    after the base day) is a `new_trial`; an older study that the query or the rules now
+    include is `entered_scope` (a MeSH re-index, a scope or rules upgrade: scope drift)."""
+    details = {"brief_title": s.get("brief_title"), "overall_status": s.get("overall_status"),
+               "phase_label": s.get("phase_label"), "lead_sponsor": s.get("lead_sponsor"),
+               "study_first_post_date": str(s.get("study_first_post_date") or "") or None,
+               "reason": "newly classified as NET" if in_other_pull else "newly returned by the scope query"}
+    first_posted = s.get("study_first_post_date")
+    if first_posted is None or first_posted > base:
+        return event(nct, "new_trial", "high", "scope", None, s.get("brief_title"), details)
+    return event(nct, "entered_scope", "medium", "scope", None, s.get("brief_title"), details)
+
+
+def _reclassified_events(con: duckdb.DuckDBPyConnection, day: date) -> list[dict[str, Any]]:
+    """Versions of the day whose NET call or subtypes our own rules changed when they were
+    enriched again on this day (normalise.reenrich): reported as `reclassified`, not as new."""
+    if not _has_table(con, "trials_versions", "reclassifications"):
+        return []
+    rows = con.execute("""
+        SELECT r.nct_id, r.is_net_before, r.is_net_after, r.subtypes_before, r.subtypes_after,
+               r.rules_version_before, r.rules_version_after
+        FROM trials_versions.reclassifications r
+        JOIN raw.study_days d ON d.content_hash = r.content_hash AND d.snapshot_date = r.snapshot_date
+        WHERE r.snapshot_date = ? AND (r.is_net_before OR r.is_net_after)
+        ORDER BY r.nct_id""", [day]).fetchall()
+    return [event(nct, "reclassified", "medium", "net_profile", _net_call(was_net, old), _net_call(is_net, new), {
+        "rules_version_before": before_version, "rules_version_after": after_version,
+        "subtypes_before": list(old or []), "subtypes_after": list(new or [])})
+        for nct, was_net, is_net, old, new, before_version, after_version in rows]
+
+
+def _net_call(is_net: bool | None, subtypes: list[str] | None) -> str:
+    if not is_net:
+        return "not NET"
+    return "NET" + (f" ({', '.join(subtypes)})" if subtypes else "")
 
 
 def _event_order(e: dict[str, Any]) -> tuple:

@@ -9,4 +9,7 @@ EVENT_TYPES = (
     "new_trial", "left_scope", "status_changed", "phase_changed", "enrollment_changed", "site_added",
     "site_removed", "site_status_changed", "eligibility_changed", "date_changed", "intervention_added",
     "intervention_removed", "arm_added", "arm_removed", "sponsor_changed", "results_posted", "title_changed",
+    # scope drift: a study first posted before the base day that the query or the NET rules
+    # now include (not a new registration), and a version our own NET rules now call differently
+    "entered_scope", "reclassified",
 )

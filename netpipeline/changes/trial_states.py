@@ -16,7 +16,7 @@ STUDY_COLUMNS = (
     "nct_id", "brief_title", "overall_status", "why_stopped", "phases", "phase_label", "enrollment",
     "enrollment_type", "start_date_raw", "start_date_type", "primary_completion_date_raw",
     "primary_completion_date_type", "completion_date_raw", "completion_date_type", "lead_sponsor",
-    "lead_sponsor_class", "has_results", "results_first_post_date_raw",
+    "lead_sponsor_class", "has_results", "results_first_post_date_raw", "study_first_post_date",
 )
 # Lists the diff compares, ordered by their 1-based position so a state reads like the record.
 CHILDREN = {

@@ -42,6 +42,7 @@ _KIND_LABEL = {
     "date_changed": "Date", "intervention_added": "Intervention added",
     "intervention_removed": "Intervention removed", "arm_added": "Arm added", "arm_removed": "Arm removed",
     "sponsor_changed": "Lead sponsor", "results_posted": "Results posted", "title_changed": "Title",
+    "entered_scope": "Now in scope (registered earlier)", "reclassified": "Reclassified by the NET rules",
 }
 _RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -176,7 +177,9 @@ def _event_view(ev: dict) -> dict:
     elif kind == "results_posted":
         posted = details.get("results_first_post_date")
         view["text"] = "Results are available on ClinicalTrials.gov" + (f" (posted {one_line(posted)})" if posted else "")
-    elif kind in ("new_trial", "left_scope"):
+    elif kind == "reclassified":
+        view["text"] = f"{one_line(old)} → {one_line(new)}"
+    elif kind in ("new_trial", "left_scope", "entered_scope"):
         pass  # the label and the trial header say it all
     else:  # intervention/arm added/removed: the name
         view["text"] = one_line(new if new is not None else old)

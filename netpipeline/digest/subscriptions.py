@@ -40,6 +40,7 @@ def mechanism_class_codes() -> tuple[str, ...]:
 EVENT_GROUPS: dict[str, tuple[str, ...]] = {
     "new_trial": ("new_trial",),
     "status": ("status_changed", "left_scope"),
+    "scope": ("entered_scope", "reclassified"),
     "sites": ("site_added", "site_removed", "site_status_changed"),
     "eligibility": ("eligibility_changed",),
     "dates": ("date_changed",),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from netpipeline import warehouse
+from netpipeline.normalise.reenrich import reenrich_stale_versions
 from netpipeline.normalise.trials_schema import VERSION_TABLES, ensure_trials_schema
 from netpipeline.normalise.versions import REQUESTED_TABLE, bulk_settings, shred_requested
 
@@ -21,6 +22,7 @@ class NormaliseResult:
     rows_inserted: dict[str, int] = field(default_factory=dict)  # per trials_versions table
     day_rows: dict[str, int] = field(default_factory=dict)       # per trials view, for the day
     enum_findings: int = 0        # unknown enum values among the day's versions
+    versions_reenriched: int = 0  # stored versions enriched again because the NET rules changed
     elapsed_s: float = 0.0
 
     def as_metadata(self) -> dict[str, object]:
@@ -30,6 +32,7 @@ class NormaliseResult:
             "versions_shredded": self.versions_shredded,
             "versions_reused": self.versions_reused,
             "enum_findings": self.enum_findings,
+            "versions_reenriched": self.versions_reenriched,
             "elapsed_s": self.elapsed_s,
             **{f"rows.{table}": count for table, count in self.day_rows.items()},
         }
@@ -58,6 +61,9 @@ def normalise_day(con: duckdb.DuckDBPyConnection, day: datetime.date) -> Normali
             raise LookupError(f"raw.study_days has no studies for {day}: ingest the day first")
         rows_inserted = shred_requested(con)
         shredded = rows_inserted["studies"]
+        # after a change of the NET rules or drug taxonomy (RULES_VERSION), every stored
+        # version is enriched again here; reclassifications are recorded for this day
+        reenriched = reenrich_stale_versions(con, day)
         con.execute("DELETE FROM trials_versions.normalised_days WHERE snapshot_date = ?", [day])
         con.execute(
             "INSERT INTO trials_versions.normalised_days VALUES (?, now()::TIMESTAMP, ?, ?)",
@@ -72,6 +78,7 @@ def normalise_day(con: duckdb.DuckDBPyConnection, day: datetime.date) -> Normali
         rows_inserted=rows_inserted,
         day_rows=day_rows,
         enum_findings=day_rows["enum_findings"],
+        versions_reenriched=reenriched,
         elapsed_s=round(time.perf_counter() - started, 3),
     )
 

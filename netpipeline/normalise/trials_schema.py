@@ -15,6 +15,7 @@ import duckdb
 from netpipeline import warehouse
 from netpipeline.ingest.raw_days import ensure_raw_schema
 from netpipeline.normalise.enrichment_tables import ENRICHMENT_TABLES
+from netpipeline.normalise.reenrich import RECLASSIFICATIONS_DDL
 
 
 # (column prefix, key in statusModule, whether the key is a {date, type} struct).
@@ -155,6 +156,7 @@ def trials_ddl() -> str:
         "CREATE SCHEMA IF NOT EXISTS trials_versions;",
         "CREATE SCHEMA IF NOT EXISTS trials;",
         NORMALISED_DAYS_DDL,
+        RECLASSIFICATIONS_DDL,
     ]
     for table, columns in VERSION_TABLES.items():
         body = ",\n    ".join(
