@@ -146,3 +146,14 @@ def test_rerunning_a_day_replaces_its_rows_with_the_same_rows(con, tmp_path):
     con.close()
     with connect(tmp_path / "w.duckdb", read_only=True) as ro:
         assert len(compute_changelog(ro, DAYS[1]).events) == 3
+
+
+def test_only_a_new_registration_is_a_new_trial_an_older_study_entering_scope_is_scope_drift(con):
+    add_day(con, DAYS[0], day_records(DAYS[0], drop=(4, 5)))
+    posted = {4: {"statusModule.studyFirstPostDateStruct": {"date": "2019-05-02", "type": "ACTUAL"}},
+              5: {"statusModule.studyFirstPostDateStruct": {"date": DAYS[1].isoformat(), "type": "ACTUAL"}}}
+    add_day(con, DAYS[1], day_records(DAYS[1], posted))
+    events = {e["nct_id"]: e for e in compute_changelog(con, DAYS[1]).events}
+    assert (events[nct(4)]["event_type"], events[nct(4)]["significance"]) == ("entered_scope", "medium")
+    assert events[nct(4)]["details"]["study_first_post_date"] == "2019-05-02"
+    assert (events[nct(5)]["event_type"], events[nct(5)]["significance"]) == ("new_trial", "high")
