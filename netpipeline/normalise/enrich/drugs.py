@@ -219,6 +219,13 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
         return Taxonomy(yaml.safe_load(fh))
 
 
+@lru_cache(maxsize=131072)
+def _find(text: str) -> tuple[str, ...]:
+    """Taxonomy drugs named in one text. Cached per text: the same intervention names repeat
+    across studies while their descriptions (part of `_classify`'s key) do not."""
+    return tuple(load_taxonomy().find(text))
+
+
 def taxonomy_version() -> str:
     return load_taxonomy().version
 
@@ -269,7 +276,7 @@ def _classify(name: str, other_names: tuple[str, ...], mesh_terms: tuple[str, ..
         for text in texts:
             if DEVICE_NAME.search(text):
                 continue  # "everolimus-eluting platinum chromium stent" is a device, not a drug
-            drugs = tax.find(text)
+            drugs = _find(text)
             if matched_on == "name" and "placebo" in drugs and not _COMBINATION.search(text):
                 # "Placebo to match everolimus" is a placebo, not everolimus.
                 drugs = ["placebo"]
