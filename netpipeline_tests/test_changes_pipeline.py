@@ -120,7 +120,9 @@ def _expected_values(p: dict) -> tuple[str | None, str | None]:
 
 
 def test_every_event_type_happens_and_events_are_exactly_the_planned_changes(demo):
-    assert {p["event_type"] for p in PLANNED_CHANGES} == EVENT_TYPES
+    # Scope drift and reclassification need a registry or rules change the demo days do not
+    # make: test_changes_changelog and test_pipeline_rules_version produce them.
+    assert {p["event_type"] for p in PLANNED_CHANGES} == EVENT_TYPES - {"entered_scope", "reclassified"}
     got = Counter((e["snapshot_date"], e["nct_id"], e["event_type"]) for e in demo.events)
     assert got == Counter((p["day"], p["nct_id"], p["event_type"]) for p in PLANNED_CHANGES)
     assert {e["base_date"] for e in demo.events if e["snapshot_date"] == D2} == {D1}
