@@ -264,7 +264,9 @@ def _observed(study: dict[str, Any] | None, change: dict[str, Any], side: str) -
 
 
 def test_planned_changes_cover_every_event_type_on_both_days() -> None:
-    assert {c["event_type"] for c in demo.PLANNED_CHANGES} == EVENT_TYPES
+    # scope drift and reclassification need a registry or rules change (test_changes_changelog,
+    # test_pipeline_rules_version), not demo days
+    assert {c["event_type"] for c in demo.PLANNED_CHANGES} == EVENT_TYPES - {"entered_scope", "reclassified"}
     assert {c["day"] for c in demo.PLANNED_CHANGES} == set(demo.DAYS[1:])
     for day in demo.DAYS[1:]:
         assert len({c["event_type"] for c in demo.PLANNED_CHANGES if c["day"] == day}) >= 8
