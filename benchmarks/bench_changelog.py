@@ -36,6 +36,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from netpipeline import warehouse  # noqa: E402
 from netpipeline.changes.changelog import compute_changelog, write_changelog  # noqa: E402
+from netpipeline.quality.results import run_all_day_checks  # noqa: E402
 from netpipeline.ingest.content_hash import content_hash  # noqa: E402
 from netpipeline.ingest.raw_store import store_day_map  # noqa: E402
 from netpipeline.normalise import ensure_trials_schema, normalise_day  # noqa: E402
@@ -92,7 +93,7 @@ def synthetic_study(i: int, day: datetime.date) -> dict:
             "statusModule": {"overallStatus": rng.choice(STATUSES[:3]),
                              "startDateStruct": {"date": f"202{rng.randrange(3, 6)}-0{rng.randrange(1, 10)}", "type": "ACTUAL"},
                              "primaryCompletionDateStruct": {"date": f"2028-0{rng.randrange(1, 10)}-15", "type": "ESTIMATED"},
-                             "completionDateStruct": {"date": f"2029-0{rng.randrange(1, 10)}-30", "type": "ESTIMATED"},
+                             "completionDateStruct": {"date": f"2029-0{rng.randrange(1, 10)}-28", "type": "ESTIMATED"},
                              "lastUpdatePostDateStruct": {"date": "2026-10-01", "type": "ESTIMATED"}},
             "sponsorCollaboratorsModule": {"leadSponsor": {"name": f"Sponsor {i % 300}", "class": "INDUSTRY"}},
             "conditionsModule": {"conditions": ["Pancreatic Neuroendocrine Tumor", "Neuroendocrine Tumors"]},
@@ -245,13 +246,20 @@ def build(db_path: Path, n: int, changed: float) -> dict[str, float]:
     started = time.perf_counter()
     normalise_day(con, DAY2)
     norm2_s = time.perf_counter() - started
+    # Only a day that passed its quality gate is a base (quality.results.gate): check day 1.
+    started = time.perf_counter()
+    failed = [o.summary() for o in run_all_day_checks(con, DAY1, volume_drop_max=1.0)
+              if not o.passed and o.check.severity == "blocking"]
+    if failed:
+        raise SystemExit(f"day 1 of the benchmark failed its blocking checks: {failed}")
+    checks1_s = time.perf_counter() - started
     # What the log must hold: one event per edit (the arm edit also adds an intervention), none for
     # the quiet edits, a left_scope / new_trial per removed / added study.
     expected = len(edits) + sum(plan[i] is _arm for i in edits) + len(removed) + len(added)
     con.execute("CREATE OR REPLACE TABLE main.bench_expected AS SELECT ? AS events", [expected])
     con.execute("CHECKPOINT")
     con.close()
-    return {"raw_s": raw_s, "normalise_day1_s": norm1_s, "normalise_day2_s": norm2_s}
+    return {"raw_s": raw_s, "normalise_day1_s": norm1_s, "normalise_day2_s": norm2_s, "checks_day1_s": checks1_s}
 
 
 def measure(db_path: Path, threads: int) -> dict:

@@ -18,7 +18,7 @@ from netpipeline.changes.changelog import (
     write_changelog,
 )
 from netpipeline.normalise import normalise_day
-from netpipeline.quality.results import ensure_quality_schema
+from netpipeline.quality.results import ensure_quality_schema, run_all_day_checks
 from netpipeline.warehouse import connect
 from netpipeline_tests.factories import make_study, nct
 from netpipeline_tests.test_normalise_support import new_warehouse, store_day
@@ -40,11 +40,15 @@ def day_records(day: datetime.date, edits: dict[int, dict] | None = None, drop: 
     return records
 
 
-def add_day(con: duckdb.DuckDBPyConnection, day: datetime.date, records: list[dict]) -> None:
+def add_day(con: duckdb.DuckDBPyConnection, day: datetime.date, records: list[dict], checked: bool = True) -> None:
+    """Store, normalise and (unless `checked=False`) run the day's checks: only a day that passed
+    its gate is a base. The volume limit is off: these days drop studies on purpose."""
     for record in records:
         record["derivedSection"]["miscInfoModule"]["versionHolder"] = day.isoformat()
     store_day(con, day, records)
     normalise_day(con, day)
+    if checked:
+        run_all_day_checks(con, day, volume_drop_max=1.0)
 
 
 @pytest.fixture

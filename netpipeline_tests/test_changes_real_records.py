@@ -21,6 +21,7 @@ from netpipeline.changes.changelog import compute_changelog
 from netpipeline.ingest.content_hash import content_hash
 from netpipeline.ingest.raw_store import store_day_map
 from netpipeline.normalise import normalise_day
+from netpipeline.quality.results import run_all_day_checks
 from netpipeline_tests.conftest import require_shared_ctgov
 from netpipeline_tests.test_normalise_support import new_warehouse, real_records
 
@@ -80,6 +81,7 @@ def days(tmp_path_factory):
     for day, studies in ((DAY1, records), (DAY2, day2), (DAY3, day3)):
         store_day(con, day, studies)
         normalise_day(con, day)
+        run_all_day_checks(con, day, volume_drop_max=0.1)   # only a day that passed its gate is a base
     yield con, (records, day2), edited["nctId"], title
     con.close()
 

@@ -87,7 +87,7 @@ def test_start_before_completion_compares_partial_dates_at_their_precision():
 def test_a_check_that_cannot_run_fails_and_replaces_an_earlier_pass(tmp_path):
     """A crashing blocking check must close the gate, not leave yesterday's 'passed' in place."""
     pytest.importorskip("great_expectations")
-    from netpipeline.quality.results import blocking_failures, ensure_quality_schema, run_day_check
+    from netpipeline.quality.results import ensure_quality_schema, gate, run_day_check
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_quality_schema(con)
@@ -95,10 +95,10 @@ def test_a_check_that_cannot_run_fails_and_replaces_an_earlier_pass(tmp_path):
     con.execute("INSERT INTO quality.check_results (snapshot_date, check_name, target_table, severity, passed, "
                 "evaluated_rows, failures, failure_share, sample, expectations, checked_at) "
                 "VALUES (?, 'raw_day_complete', 'raw.study_days', 'blocking', true, 5, 0, 0, '[]', '[]', now())", [day])
-    assert blocking_failures(con, day) == []
+    assert gate(con, day).failed == ()
     outcome = run_day_check(con, day, check_by_name("raw_day_complete"), 0.1)   # no raw schema at all
     assert not outcome.passed and "CatalogException" in outcome.error
-    (reason,) = blocking_failures(con, day)
+    (reason,) = gate(con, day).failed
     assert reason.startswith("raw_day_complete (1 of 0 rows failed; e.g. error: 'CatalogException")
     assert con.execute("SELECT count(*), bool_and(NOT passed) FROM quality.check_results").fetchone() == (1, True)
 

@@ -3,8 +3,8 @@
 In scope on a day = returned by the scope query that day AND classified NET
 (trials.net_profile.is_net); `scope="all"` diffs every study of the day instead (tests over
 records that are not NET, benchmarks). The first normalised day is a baseline (no events). A
-missing previous day is not an error: the base is the latest earlier normalised day whose
-blocking quality checks did not fail, recorded in every event and in changes.days. Only
+missing previous day is not an error: the base is the latest earlier normalised day that
+passed its quality gate (quality.results.gate), recorded in every event and in changes.days. Only
 studies whose content version changed are diffed, so the cost follows the changes; volatile
 fields never change a version (netpipeline.ingest.content_hash).
 
@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from netpipeline.changes.diff import diff_trial, event
 from netpipeline.changes.trial_states import load_states
-from netpipeline.quality.results import blocking_failures
+from netpipeline.quality.results import gate
 from netpipeline.warehouse import ensure_schema, transaction
 
 CHANGES_DDL = """
@@ -108,11 +108,13 @@ def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 
 def base_day(con: duckdb.DuckDBPyConnection, day: date) -> date | None:
-    """The latest normalised day before `day` whose blocking quality checks did not fail (a gated
-    day got no change-log and may hold bad data: comparing with it would report its defects)."""
+    """The latest normalised day before `day` that passed its gate: every blocking check has a
+    passing result. A gated day got no change-log and may hold bad data (comparing with it would
+    report its defects); an unchecked day (its checks never ran or were cut off) got no
+    change-log or digest either, so skipping it as a base carries its changes into this day's."""
     earlier = con.execute("SELECT snapshot_date FROM trials_versions.normalised_days WHERE snapshot_date < ? "
                           "ORDER BY snapshot_date DESC", [day]).fetchall()
-    return next((d for (d,) in earlier if not blocking_failures(con, d)), None)
+    return next((d for (d,) in earlier if gate(con, d).passed), None)
 
 
 def later_days_with_older_base(con: duckdb.DuckDBPyConnection, day: date) -> list[tuple[date, date | None]]:

@@ -30,7 +30,7 @@ from netpipeline.digest.render import RenderedDigest
 from netpipeline.digest.send import DeliveryReport, build_digests, deliver
 from netpipeline.digest.subscriptions import Subscriber, load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
-from netpipeline.quality.results import blocking_failures
+from netpipeline.quality.results import gate
 from netpipeline.warehouse import connect
 
 FOLD_EVERY = 500          # outcomes per ledger transaction ...
@@ -96,11 +96,11 @@ class WarehouseOpener:
 
 def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Subscriber]) -> DayInputs:
     """The gate, then everything the day's digests read. Writes nothing."""
-    failed = blocking_failures(con, day)
-    if failed:
+    status = gate(con, day)
+    if not status.passed:
         # The digest sensor never requests such a day; this refuses a manual run too (the day
-        # may still hold a change-log computed before its checks failed).
-        raise DigestGateError(f"{day}: blocking quality checks failed, no digest: {'; '.join(failed)}")
+        # may still hold a change-log computed before its checks failed, or its checks never ran).
+        raise DigestGateError(f"{day}: quality gate {status.state}, no digest: {status.reason()}")
     row = con.execute("SELECT base_date FROM changes.days WHERE snapshot_date = ?", [day]).fetchone()
     if row is None:
         raise RuntimeError(f"{day}: no change-log; materialise changes/events for {day} first")

@@ -13,7 +13,7 @@ from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.assets.digest import DIGEST_EMAILS
 from netpipeline.orchestration.jobs import digest_job
 from netpipeline.orchestration.resources import WarehouseResource
-from netpipeline.quality.results import blocking_failures
+from netpipeline.quality.results import gate
 from netpipeline.warehouse import WarehouseLockedError
 
 
@@ -31,7 +31,7 @@ def _digest_is_newer(instance: dg.DagsterInstance, day: str, change_log_storage_
     job=digest_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts the digest of each day whose change-log was materialised and whose blocking checks passed.",
+    description="Starts the digest of each day whose change-log was materialised and whose blocking checks all have passing results.",
 )
 def digest_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     after = int(context.cursor) if context.cursor else None
@@ -47,13 +47,13 @@ def digest_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResou
         return dg.SensorResult(skip_reason=f"digests already sent for {', '.join(sent)}", cursor=cursor)
     try:
         with warehouse.get_connection(lock_wait_s=0) as con:  # a tick does not wait: the next one looks again
-            gate = {day: blocking_failures(con, date.fromisoformat(day)) for day in days}
+            statuses = {day: gate(con, date.fromisoformat(day)) for day in days}
     except (duckdb.Error, WarehouseLockedError) as exc:
         # A run holds DuckDB's single-writer lock: look again on the next tick, cursor unchanged.
         return dg.SkipReason(f"warehouse busy ({type(exc).__name__}); will retry")
     requests = [dg.RunRequest(run_key=f"digest-{day}", partition_key=day, tags={"netpipeline/trigger": "digest_sensor"})
-                for day, failed in gate.items() if not failed]
-    blocked = [f"{day}: blocking checks failed: {'; '.join(failed)}" for day, failed in gate.items() if failed]
+                for day, status in statuses.items() if status.passed]
+    blocked = [f"{day}: {status.reason()}" for day, status in statuses.items() if not status.passed]
     for reason in blocked:
         context.log.warning(f"digest not started for {reason}")
     if requests:

@@ -101,6 +101,14 @@ CHECKS: tuple[CheckDef, ...] = (
                            (expect(_NOT_NULL, column="nct_id"), expect(_UNIQUE, column="nct_id"),
                             expect("ExpectColumnValuesToMatchRegex", column="nct_id", regex=r"^NCT\d{8}$"))),
              )),
+    CheckDef("required_fields_present", "trials", "blocking",
+             "Every study has what every registered study has: a brief title and an overall status (not a "
+             "phase: observational and expanded-access studies have none).", (
+                 SlicePart("trials.studies", """
+                     SELECT nct_id, nullif(trim(brief_title), '') AS brief_title, overall_status
+                     FROM trials.studies WHERE snapshot_date = $day""",
+                           (expect(_NOT_NULL, column="brief_title"), expect(_NOT_NULL, column="overall_status"))),
+             )),
     CheckDef("enums_valid", "trials", "blocking",
              "Overall status, phases, study type and sponsor class hold values of the API spec's enums.", (
                  SlicePart("trials.studies", """

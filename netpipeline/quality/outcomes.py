@@ -1,6 +1,6 @@
 """What a check found: `CheckOutcome` (what quality.check_results and the Dagster check
 metadata hold), its summary in words, and JSON-safe values for both. No Great Expectations
-here: the gate (results.blocking_failures) reads outcomes without importing it."""
+here: the gate (results.gate) reads outcomes without importing it."""
 from __future__ import annotations
 
 import json

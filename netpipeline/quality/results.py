@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
 
-from netpipeline.quality.catalog import CheckDef, Target, checks_for
+from netpipeline.quality.catalog import CheckDef, Target, blocking_checks, checks_for
 from netpipeline.quality.expectations import run_check
 from netpipeline.quality.outcomes import CheckOutcome, describe, failed_outcome
 from netpipeline.warehouse import ensure_schema, transaction
@@ -62,6 +63,11 @@ def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, vo
     return [run_day_check(con, day, check, volume_drop_max) for check in checks_for(target)]
 
 
+def run_all_day_checks(con: duckdb.DuckDBPyConnection, day: date, volume_drop_max: float) -> list[CheckOutcome]:
+    """Every check of the catalogue for the day, raw first (what a daily run does, without Dagster)."""
+    return run_day_checks(con, day, "raw", volume_drop_max) + run_day_checks(con, day, "trials", volume_drop_max)
+
+
 def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[CheckOutcome],
                     run_id: str | None = None) -> None:
     ensure_quality_schema(con)
@@ -77,24 +83,58 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[Ch
             )
 
 
-def blocking_failures(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
-    """The day's failed blocking checks, each with what failed; empty when the day may go on.
+@dataclass(frozen=True)
+class GateStatus:
+    """Whether a day may go on to its change-log and digest, and why not.
 
-    E.g. `enums_valid (1 of 45 rows failed; e.g. NCT00000003 overall_status='PAUSED_FOR_LUNCH')`.
+    Fail closed: a day has passed only when every blocking check of the catalogue has a result
+    for it and all of them passed. A day normalised but cut off before its checks finished
+    (killed, disk full) is "unchecked", not passed.
     """
+    day: date
+    failed: tuple[str, ...] = ()    # failed blocking checks, each with what failed
+    missing: tuple[str, ...] = ()   # blocking checks with no result for the day
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed and not self.missing
+
+    @property
+    def state(self) -> str:
+        return "failed" if self.failed else "unchecked" if self.missing else "passed"
+
+    def reason(self) -> str:
+        """In words, e.g. `blocking checks failed: enums_valid (...)`; '' when passed."""
+        parts = []
+        if self.failed:
+            parts.append(f"blocking checks failed: {'; '.join(self.failed)}")
+        if self.missing:
+            parts.append(f"unchecked: no result for blocking check(s) {', '.join(self.missing)} "
+                         "(the checks did not run or were interrupted; re-run the day)")
+        return "; ".join(parts)
+
+
+def gate(con: duckdb.DuckDBPyConnection, day: date) -> GateStatus:
+    """The day's gate: the one definition the change-log, its base day, the digest sensor and the
+    digest asset use."""
+    required = [c.name for c in blocking_checks()]
     if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = 'quality' "
                        "AND table_name = 'check_results'").fetchone():
-        return []
+        return GateStatus(day, missing=tuple(required))
     rows = con.execute(
-        "SELECT check_name, failures, evaluated_rows, sample FROM quality.check_results "
-        "WHERE snapshot_date = ? AND severity = 'blocking' AND NOT passed ORDER BY check_name",
-        [day],
+        "SELECT check_name, passed, failures, evaluated_rows, sample FROM quality.check_results "
+        "WHERE snapshot_date = ? AND (severity = 'blocking' OR check_name IN (SELECT unnest(?))) ORDER BY check_name",
+        [day, required],
     ).fetchall()
-    reasons = []
-    for name, failures, evaluated, sample in rows:
-        try:
-            examples = "; ".join(describe(s) for s in json.loads(sample)[:_EXAMPLES_IN_GATE])
-        except (ValueError, TypeError, KeyError, AttributeError):
-            examples = ""
-        reasons.append(f"{name} ({failures} of {evaluated} rows failed" + (f"; e.g. {examples})" if examples else ")"))
-    return reasons
+    recorded = {name for name, *_ in rows}
+    failed = tuple(_failure_reason(name, failures, evaluated, sample)
+                   for name, passed, failures, evaluated, sample in rows if not passed)
+    return GateStatus(day, failed=failed, missing=tuple(n for n in required if n not in recorded))
+
+
+def _failure_reason(name: str, failures: int, evaluated: int, sample: str) -> str:
+    try:
+        examples = "; ".join(describe(s) for s in json.loads(sample)[:_EXAMPLES_IN_GATE])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        examples = ""
+    return f"{name} ({failures} of {evaluated} rows failed" + (f"; e.g. {examples})" if examples else ")")

@@ -22,7 +22,7 @@ from netpipeline.ingest.missed_days import missed_between
 from netpipeline.orchestration.assets.trials import TRIAL_TABLES
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.publication import previous_publication_day, publication_days_between
-from netpipeline.quality.results import blocking_failures
+from netpipeline.quality.results import gate
 
 CHANGE_EVENTS = dg.AssetKey(["changes", "events"])
 PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
@@ -44,10 +44,11 @@ PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
     with warehouse.get_connection() as con:
-        failed = blocking_failures(con, day)
-        if failed:
-            # The in-run gate already skips this step; this refuses a manual materialisation too.
-            raise ChangeLogError(f"{day}: blocking quality checks failed, no change-log: {'; '.join(failed)}")
+        status = gate(con, day)
+        if not status.passed:
+            # The in-run gate already skips this step after a failed check; this refuses a manual
+            # materialisation too, and a day whose checks have no result (fail closed).
+            raise ChangeLogError(f"{day}: quality gate {status.state}, no change-log: {status.reason()}")
         log = compute_changelog(con, day)
         write_changelog(con, log)
         stale = later_days_with_older_base(con, day)
