@@ -7,15 +7,18 @@ import email.policy
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from netpipeline.digest import ledger
+from netpipeline.digest import cli, ledger
+from netpipeline.digest.cli import CliError
 from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.day import send_day
 from netpipeline.digest.journal import DeliveryJournal, DigestBusyError
 from netpipeline.digest.mailer import SmtpMailer
+from netpipeline.digest.unsubscribe import make_token, verify_token
 from netpipeline.warehouse import connect
 from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT
 from netpipeline_tests.pipeline_harness import pipeline
@@ -120,3 +123,100 @@ def test_two_runs_of_one_day_cannot_send_at_the_same_time(smtp, warehouse, tmp_p
         with pytest.raises(DigestBusyError, match="another process"):
             send_day(DAY, warehouse, config(port, tmp_path))
     assert handler.accepted == [] and sent_rows(warehouse) == {}
+
+
+SECRET = "test-secret-key-0123456789"
+URL = "https://trials.example.org/unsubscribe?t={token}"
+
+
+def messages(handler):
+    return [(rcpt, email.message_from_bytes(raw, policy=email.policy.default)) for rcpt, raw, _ in handler.accepted]
+
+
+def with_links(cfg: DigestConfig, **kw) -> DigestConfig:
+    return replace(cfg, **kw)
+
+
+def test_every_digest_carries_list_unsubscribe_and_a_line_in_both_parts(smtp, warehouse, tmp_path):
+    handler, port = smtp
+    report = send_day(DAY, warehouse, config(port, tmp_path))  # nothing configured: the mailto default
+    assert report.deliveries.sent
+    for rcpt, msg in messages(handler):
+        assert msg["List-Unsubscribe"].startswith("<mailto:unsubscribe@netpipeline.example?subject=unsubscribe")
+        assert msg["List-Unsubscribe-Post"] is None  # no https URL, so no one-click claim
+        assert "write to unsubscribe@netpipeline.example" in msg.get_body(("plain",)).get_content()
+        assert 'href="mailto:unsubscribe@netpipeline.example?subject=' in msg.get_body(("html",)).get_content()
+
+
+def test_a_one_click_token_round_trips_and_the_address_gets_nothing_the_next_day(smtp, warehouse, tmp_path, monkeypatch):
+    handler, port = smtp
+    monkeypatch.setenv("NETPIPELINE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("NETPIPELINE_SECRET_KEY", SECRET)
+    monkeypatch.setenv("NETPIPELINE_SUBSCRIPTIONS", str(SUBSCRIPTIONS))
+    cfg = with_links(config(port, tmp_path), unsubscribe_url=URL, secret_key=SECRET)
+    report = send_day(DAY, warehouse, cfg)
+    received = messages(handler)
+    assert len(received) == len(report.deliveries.sent) > 1
+    for rcpt, msg in received:
+        url = msg["List-Unsubscribe"].split(",")[0].strip("<> ")
+        assert url.startswith("https://trials.example.org/unsubscribe?t=") and msg["List-Unsubscribe"].count("<") == 2
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert url in msg.get_body(("plain",)).get_content() and url in msg.get_body(("html",)).get_content()
+    leaver, msg = received[0]
+    token = msg["List-Unsubscribe"].split(",")[0].strip("<> ").split("t=", 1)[1]
+    assert verify_token(SECRET, token)[1] == leaver  # verifiable with the key alone
+
+    payload, mac = token.split(".")
+    for forged in (f"{payload}.{mac[:-2]}{'AA' if mac[-2:] != 'AA' else 'BB'}",
+                   f"{make_token(SECRET, 'x', 'other@example.org').split('.')[0]}.{mac}",
+                   make_token("another-key", "x", leaver)):
+        with pytest.raises(CliError, match="refused"):
+            cli.unsubscribe(forged, DigestConfig.from_settings())
+    assert "unsubscribed" in cli.unsubscribe(token, DigestConfig.from_settings())
+    assert "already" in cli.unsubscribe(token, DigestConfig.from_settings())
+
+    before = len(handler.accepted)
+    nxt = send_day(date(2026, 11, 20), warehouse, cfg)  # the address is still in the subscriptions file
+    later = [rcpt for rcpt, _, _ in handler.accepted[before:]]
+    assert leaver not in later and later and len(nxt.deliveries.suppressed) == 1
+
+
+def test_an_address_unsubscribed_by_the_operator_gets_nothing(smtp, warehouse, tmp_path, monkeypatch):
+    handler, port = smtp
+    monkeypatch.setenv("NETPIPELINE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("NETPIPELINE_SUBSCRIPTIONS", str(SUBSCRIPTIONS))
+    assert cli.main(["unsubscribe", "Analyst@Example.org"]) == 0
+    send_day(DAY, warehouse, config(port, tmp_path))
+    assert handler.received() and "analyst@example.org" not in handler.received()
+    con = connect(warehouse, read_only=True)
+    assert con.execute("SELECT email, subscriber_id, how FROM digest.suppressions").fetchall() == [
+        ("analyst@example.org", "analyst-industry", "address")]
+    con.close()
+
+
+def test_a_url_without_a_secret_key_is_a_clear_error_before_anything_is_sent(smtp, warehouse, tmp_path):
+    handler, port = smtp
+    with pytest.raises(ValueError, match="NETPIPELINE_SECRET_KEY is empty"):
+        send_day(DAY, warehouse, with_links(config(port, tmp_path), unsubscribe_url=URL))
+    assert handler.accepted == []
+
+
+def test_preview_prints_what_the_subscriber_gets_and_writes_nothing(smtp, warehouse, tmp_path, monkeypatch, capsys):
+    handler, port = smtp
+    monkeypatch.setenv("NETPIPELINE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("NETPIPELINE_SUBSCRIPTIONS", str(SUBSCRIPTIONS))
+    monkeypatch.setenv("NETPIPELINE_MAIL_FROM", "NET trials digest <digest@netpipeline.example>")
+    html = tmp_path / "boston.html"
+    assert cli.main(["preview", "--subscriber", "patient-boston", "--day", "2026-11-19", "--html", str(html)]) == 0
+    shown = capsys.readouterr().out
+    assert sent_rows(warehouse) == {} and handler.accepted == []  # nothing sent, no ledger row
+    send_day(DAY, warehouse, config(port, tmp_path))
+    [(_, msg)] = [(r, m) for r, m in messages(handler) if r == "patient.boston@example.org"]
+    def lf(text):
+        return text.replace("\r\n", "\n")  # SMTP line ends
+    assert shown.endswith(lf(msg.get_body(("plain",)).get_content())) and f"Subject: {msg['Subject']}" in shown
+    assert html.read_text(encoding="utf-8") == lf(msg.get_body(("html",)).get_content())
+    assert cli.main(["preview", "--subscriber", "patient-boston", "--day", "2026-11-19"]) == 0
+    assert "already sent" in capsys.readouterr().out
+    assert cli.main(["preview", "--subscriber", "nobody", "--day", "2026-11-19"]) == 2
+    assert "no subscriber 'nobody'" in capsys.readouterr().err

@@ -1,9 +1,10 @@
-"""docs/warehouse.md documents digest.deliveries column by column."""
+"""docs/warehouse.md documents digest.deliveries and digest.suppressions column by column."""
 from __future__ import annotations
 
 import re
 
 from netpipeline.digest.ledger import ensure_ledger
+from netpipeline.digest.unsubscribe import ensure_suppressions
 from netpipeline.warehouse import connect
 from netpipeline_tests.conftest import PROJECT_ROOT
 
@@ -21,3 +22,12 @@ def test_digest_deliveries_columns_match_the_contract(tmp_path):
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'digest' "
         "AND table_name = 'deliveries' ORDER BY ordinal_position").fetchall()]
     assert actual and actual == documented_columns("digest.deliveries")
+
+
+def test_digest_suppressions_columns_match_the_contract(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    ensure_suppressions(con)
+    actual = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'digest' "
+        "AND table_name = 'suppressions' ORDER BY ordinal_position").fetchall()]
+    assert actual and actual == documented_columns("digest.suppressions")

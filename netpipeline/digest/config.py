@@ -20,6 +20,9 @@ ENV = {
     "smtp_user": "NETPIPELINE_SMTP_USER",
     "smtp_password": "NETPIPELINE_SMTP_PASSWORD",
     "smtp_security": "NETPIPELINE_SMTP_SECURITY",
+    "unsubscribe_mailto": "NETPIPELINE_UNSUBSCRIBE_MAILTO",
+    "unsubscribe_url": "NETPIPELINE_UNSUBSCRIBE_URL",
+    "secret_key": "NETPIPELINE_SECRET_KEY",
 }
 INT_FIELDS = ("smtp_port",)
 
@@ -34,6 +37,16 @@ class DigestConfig:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_security: str = "starttls"
+    unsubscribe_mailto: str = ""
+    unsubscribe_url: str = ""
+    secret_key: str = ""
+
+    def unsubscribe(self):
+        """The subscribers' unsubscribe links (a clear error when a URL is set without a key)."""
+        from netpipeline.digest.unsubscribe import Unsubscribe
+
+        return Unsubscribe(self.mail_from, self.unsubscribe_mailto.strip(), self.unsubscribe_url.strip(),
+                           self.secret_key)
 
     @classmethod
     def from_settings(cls) -> DigestConfig:

@@ -30,6 +30,7 @@ from netpipeline.digest.render import RenderedDigest
 from netpipeline.digest.send import DeliveryReport, build_digests, deliver
 from netpipeline.digest.subscriptions import Subscriber, load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
+from netpipeline.digest.unsubscribe import suppressed
 from netpipeline.quality.results import gate
 from netpipeline.warehouse import connect
 
@@ -54,6 +55,7 @@ class DayInputs:
     events: list[dict]
     trials: dict[str, dict]
     already_sent: set[str]
+    suppressed: set[str] = field(default_factory=set)   # lower-cased addresses that unsubscribed
 
 
 @dataclass
@@ -111,7 +113,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Sub
     has_ledger = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'digest' "
                              "AND table_name = 'deliveries'").fetchone()[0]
     done = ledger.already_sent(con, day) if has_ledger else set()
-    return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done)
+    return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done, suppressed(con))
 
 
 class _JournalledLedger:
@@ -147,6 +149,7 @@ def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
     they fail the run.
     """
     subscribers = load_subscriptions(config.subscriptions_file) if subscribers is None else subscribers
+    unsubscribe = config.unsubscribe()  # a URL without a signing key stops here, before anything is sent
     open_warehouse = WarehouseOpener(warehouse_file)
     with DeliveryJournal(Path(warehouse_file).parent / "digest-journal", day) as journal:
         with open_warehouse() as con:
@@ -154,11 +157,14 @@ def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
             ledger.record_many(con, journal.pending())  # a crashed run's accepted messages
             journal.clear()
             inputs = read_inputs(con, day, subscribers)
-        digests = build_digests(subscribers, day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
-                                include_empty=True)
+        # Whoever unsubscribed gets nothing, whatever the subscriptions file still says.
+        receiving = [s for s in subscribers if s.email.lower() not in inputs.suppressed]
+        digests = build_digests(receiving, day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
+                                include_empty=True, unsubscribe=unsubscribe)
         report = deliver(day, digests, mailer or config.mailer(), config.mail_from,
                          _JournalledLedger(journal, open_warehouse), inputs.already_sent,
                          max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
+    report.suppressed = [s.id for s in subscribers if s.email.lower() in inputs.suppressed]
     return DayReport(day=day, subscribers=len(subscribers), events=len(inputs.events),
                      trials_loaded=len(inputs.trials), transport=config.transport(), deliveries=report,
                      preview=next((d for d in digests if d.should_send), None),

@@ -71,6 +71,8 @@ def build_message(rendered: RenderedDigest, mail_from: str) -> EmailMessage:
     # Tell auto-responders and list software that this is an automated bulk message.
     msg["Auto-Submitted"] = "auto-generated"
     msg["Precedence"] = "bulk"
+    for name, value in rendered.extra_headers.items():
+        msg[name] = header_safe(value)
     # quoted-printable keeps the message 7-bit clean for any relay, whatever the trial text.
     msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from netpipeline.digest.rules import followed_trials
 from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.unsubscribe import Links
 
 FOOTER = ("This digest is generated automatically from ClinicalTrials.gov and is not medical advice. "
           "Talk to your care team before acting on it.")
@@ -59,6 +60,17 @@ class RenderedDigest:
     counts: dict[str, int]        # event_type -> number of events
     event_count: int
     send_when_empty: bool = False
+    unsubscribe: Links | None = None
+
+    @property
+    def extra_headers(self) -> dict[str, str]:
+        """List-Unsubscribe (and the RFC 8058 one-click header when there is an https link)."""
+        if self.unsubscribe is None:
+            return {}
+        headers = {"List-Unsubscribe": self.unsubscribe.header()}
+        if self.unsubscribe.url:
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        return headers
 
     @property
     def email(self) -> str:
@@ -211,7 +223,7 @@ _ENV = Environment(
 
 
 def render_digest(subscriber: Subscriber, day: date, data_date: date | None, events: list[dict],
-                  trials: dict[str, dict], base_date: date | None) -> RenderedDigest:
+                  trials: dict[str, dict], base_date: date | None, unsubscribe: Links | None = None) -> RenderedDigest:
     """Render the digest of `events` (already selected for this subscriber by rules.select_events)."""
     counts: dict[str, int] = {}
     by_trial: dict[str, list[dict]] = {}
@@ -230,10 +242,14 @@ def render_digest(subscriber: Subscriber, day: date, data_date: date | None, eve
            "day": day.isoformat(), "data_date": data_date.isoformat() if data_date else "unknown",
            "base_date": base_date.isoformat() if base_date else None, "groups": groups,
            "programs": programs[:MAX_PROGRAMS], "more_programs": max(0, len(programs) - MAX_PROGRAMS),
-           "footer": FOOTER, "places": [one_line(p.label) for p in subscriber.rules.near]}
+           "footer": FOOTER, "places": [one_line(p.label) for p in subscriber.rules.near],
+           "unsubscribe_url": unsubscribe.url if unsubscribe else "",
+           "unsubscribe_mailto": unsubscribe.mailto if unsubscribe else "",
+           "unsubscribe_address": unsubscribe.mailto.removeprefix("mailto:").split("?")[0] if unsubscribe else ""}
     text = _ENV.get_template("digest.txt.j2").render(ctx)
     html = _ENV.get_template("digest.html.j2").render(ctx)
     to = Address(display_name=header_safe(subscriber.name), addr_spec=subscriber.email)
     return RenderedDigest(subscriber_id=subscriber.id, day=day, subject=subject, text=text, html=html,
                           message_id=message_id(day, subscriber.id), to=to, counts=counts,
-                          event_count=len(events), send_when_empty=subscriber.send_when_empty)
+                          event_count=len(events), send_when_empty=subscriber.send_when_empty,
+                          unsubscribe=unsubscribe)

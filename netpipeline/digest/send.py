@@ -25,6 +25,7 @@ from netpipeline.digest.mailer import Mailer, MailError, PermanentMailError, bui
 from netpipeline.digest.render import RenderedDigest, render_digest
 from netpipeline.digest.rules import select_events
 from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.unsubscribe import Unsubscribe
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class DeliveryReport:
     skipped_already_sent: list[str] = field(default_factory=list)
     skipped_empty: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (subscriber_id, error)
+    suppressed: list[str] = field(default_factory=list)            # unsubscribed: nothing sent, no ledger row
 
     @property
     def ok(self) -> bool:
@@ -42,11 +44,13 @@ class DeliveryReport:
 
     def summary(self) -> str:
         return (f"{len(self.sent)} sent, {len(self.skipped_already_sent)} already sent, "
-                f"{len(self.skipped_empty)} skipped (no changes), {len(self.failed)} failed")
+                f"{len(self.skipped_empty)} skipped (no changes), {len(self.failed)} failed"
+                + (f", {len(self.suppressed)} unsubscribed" if self.suppressed else ""))
 
 
 def build_digests(subscribers: list[Subscriber], day: date, data_date: date | None, base_date: date | None,
-                  events: list[dict], trials: dict[str, dict], include_empty: bool = False) -> list[RenderedDigest]:
+                  events: list[dict], trials: dict[str, dict], include_empty: bool = False,
+                  unsubscribe: Unsubscribe | None = None) -> list[RenderedDigest]:
     """Render every subscriber's digest for the day.
 
     Subscribers with no events and send_when_empty false are left out, so what comes back is
@@ -59,7 +63,8 @@ def build_digests(subscribers: list[Subscriber], day: date, data_date: date | No
         selected = select_events(sub, events, trials)
         if not selected and not sub.send_when_empty and not include_empty:
             continue
-        out.append(render_digest(sub, day, data_date, selected, trials, base_date))
+        links = unsubscribe.links(sub.id, sub.email) if unsubscribe else None
+        out.append(render_digest(sub, day, data_date, selected, trials, base_date, links))
     return out
 
 

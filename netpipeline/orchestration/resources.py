@@ -167,6 +167,9 @@ class DigestMailResource(ConfigurableResource):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_security: str = "starttls"
+    unsubscribe_mailto: str = ""
+    unsubscribe_url: str = ""
+    secret_key: str = ""
 
     def config(self) -> mail_config.DigestConfig:
         return mail_config.DigestConfig(**{name: getattr(self, name) for name in mail_config.FIELD_NAMES})
