@@ -220,3 +220,35 @@ def test_preview_prints_what_the_subscriber_gets_and_writes_nothing(smtp, wareho
     assert "already sent" in capsys.readouterr().out
     assert cli.main(["preview", "--subscriber", "nobody", "--day", "2026-11-19"]) == 2
     assert "no subscriber 'nobody'" in capsys.readouterr().err
+
+
+WEEKLY = """
+version: 1
+subscribers:
+  - {id: daily, email: daily@example.org, name: Daily, rules: {phases: any, statuses: any, sponsor_classes: any}}
+  - {id: weekly, email: weekly@example.org, name: Weekly, cadence: {weekly: friday},
+     rules: {phases: any, statuses: any, sponsor_classes: any}}
+"""
+
+
+def test_a_weekly_subscriber_gets_one_digest_with_every_event_of_the_week(smtp, warehouse, tmp_path):
+    handler, port = smtp
+    subs = tmp_path / "subs.yaml"
+    subs.write_text(WEEKLY)
+    cfg = replace(config(port, tmp_path), subscriptions_file=str(subs))
+    thursday = send_day(date(2026, 11, 19), warehouse, cfg)
+    assert thursday.deliveries.not_due == ["weekly"] and "weekly" not in sent_rows(warehouse)
+    friday = send_day(date(2026, 11, 20), warehouse, cfg)
+    again = send_day(date(2026, 11, 20), warehouse, cfg)
+    assert again.deliveries.skipped_already_sent == ["daily", "weekly"]
+    assert handler.received() == {"daily@example.org": 2, "weekly@example.org": 1}
+
+    dailies = {d.day: d for r in (thursday, friday) for d in r.digests if d.subscriber_id == "daily"}
+    [week] = [d for d in friday.digests if d.subscriber_id == "weekly"]
+    assert week.event_count == sum(d.event_count for d in dailies.values()) > 0
+    assert week.counts == {k: sum(d.counts.get(k, 0) for d in dailies.values()) for k in week.counts}
+    assert "since Friday 13 November" in week.text  # a week back: the subscriber's first weekly digest
+    for daily in dailies.values():
+        for line in daily.text.splitlines():
+            if line.startswith((" * ", "== ")):
+                assert line in week.text, line  # every change of each day, in the one weekly digest

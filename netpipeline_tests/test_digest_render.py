@@ -77,7 +77,7 @@ def test_empty_digest_says_no_changes():
     sub = subscriber("watchlist: [NCT00569127]", id="quiet")
     r = render_digest(sub, DAY, DAY, [], make_trials(), BASE)
     assert r.subject == "NET trials, 2026-11-19: no changes" and r.event_count == 0
-    assert "No changes today" in r.text and "NCT00569127" in r.text and FOOTER in r.html
+    assert "No changes since Wednesday 18 November" in r.text and "NCT00569127" in r.text and FOOTER in r.html
 
 
 def hostile_day():
@@ -196,3 +196,17 @@ def test_bidirectional_controls_never_reach_either_part():
     for part in (r.text, r.html, r.subject):
         assert not set(BIDI_CONTROLS) & set(part), [hex(ord(c)) for c in set(BIDI_CONTROLS) & set(part)]
     assert "Trial gnp.exe of lutetium NET" in r.text and "Clinic RTL isolated emb" in r.html
+
+
+def test_each_trial_says_which_rules_brought_it_and_the_day_it_compares_against():
+    rules = ("drugs: [zanzalintinib]\nmechanism_classes: [prrt_radioligand]\nstatuses: any\n"
+             "near: [{place: 'Boston, USA', radius_km: 150}]")
+    r = rendered(rules=rules)
+    assert "Why you got this: drug Zanzalintinib; a site 1 km from Boston, MA, United States" in r.text
+    assert "Why you got this: PRRT radioligand (177Lu-DOTATATE); a site 1 km from Boston, MA, United States" in r.text
+    assert "Site news within 150 km of Boston, MA, United States." in r.text
+    assert "Changes since Wednesday 18 November" in r.text and "changes since Wednesday 18 November" in r.html
+    assert "Why you got this: drug Zanzalintinib" in r.html
+    watcher = rendered(rules="watchlist: [NCT00569127]\nnet_subtypes: [lung]\nstatuses: any")
+    assert "Why you got this: on your watchlist" in watcher.text
+    assert "Why you got this: NET subtype lung" in watcher.text

@@ -162,3 +162,15 @@ def test_invalid_yaml(tmp_path):
     with pytest.raises(SubscriptionsError, match="invalid YAML") as info:
         load_subscriptions(path)
     assert str(path) in str(info.value) and "line" in str(info.value)
+
+
+def test_cadence_is_daily_by_default_or_weekly_on_a_weekday():
+    subs = parse_subscriptions("version: 1\nsubscribers:\n  - {id: a, email: a@example.org}\n"
+                               "  - {id: b, email: b@example.org, cadence: daily}\n"
+                               "  - {id: c, email: c@example.org, cadence: {weekly: Monday}}\n")
+    assert [s.weekly_on for s in subs] == [None, None, 0] and subs[2].cadence == "weekly on Monday"
+    for bad, words in (("{weekly: fryday}", ["'cadence'", "did you mean 'friday'"]),
+                       ("hourly", ["'cadence'", "expected 'daily' or 'weekly: <weekday>'"])):
+        with pytest.raises(SubscriptionsError) as err:
+            parse_subscriptions(f"version: 1\nsubscribers:\n  - {{id: c, email: c@example.org, cadence: {bad}}}\n")
+        assert all(w in str(err.value) for w in words), str(err.value)

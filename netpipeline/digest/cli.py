@@ -17,9 +17,8 @@ from pathlib import Path
 import duckdb
 
 from netpipeline.digest.config import DigestConfig
-from netpipeline.digest.day import DigestGateError, read_inputs
+from netpipeline.digest.day import DigestGateError, read_inputs, render_day
 from netpipeline.digest.mailer import build_message
-from netpipeline.digest.send import build_digests
 from netpipeline.digest.subscriptions import SubscriptionsError, load_subscriptions
 from netpipeline.digest.unsubscribe import TokenError, suppress, verify_token
 from netpipeline.settings import setting
@@ -54,8 +53,10 @@ def preview(subscriber_id: str, day: date, html_file: Path | None, config: Diges
         con.close()
     if sub.email.lower() in inputs.suppressed:
         return f"nothing: {sub.email} has unsubscribed (digest.suppressions); no digest is sent to it\n"
-    [digest] = build_digests([sub], day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
-                             include_empty=True, unsubscribe=config.unsubscribe())
+    digests, not_due = render_day(inputs, [sub], config.unsubscribe())
+    if not_due:
+        return f"nothing: {sub.id} gets a digest {sub.cadence}, and none is due on {day}\n"
+    [digest] = digests
     if html_file is not None:
         html_file.write_text(digest.html, encoding="utf-8")
     notes = []

@@ -24,6 +24,7 @@ import duckdb
 
 from netpipeline.changes.changelog import read_events
 from netpipeline.digest import ledger
+from netpipeline.digest.cadence import events_once, week_start, weekly_due
 from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.journal import DeliveryJournal
 from netpipeline.digest.render import RenderedDigest
@@ -56,6 +57,8 @@ class DayInputs:
     trials: dict[str, dict]
     already_sent: set[str]
     suppressed: set[str] = field(default_factory=set)   # lower-cased addresses that unsubscribed
+    weekly_starts: dict[str, date] = field(default_factory=dict)  # weekly subscribers due today -> since
+    week_events: list[dict] = field(default_factory=list)         # events of earlier days they need
 
 
 @dataclass
@@ -109,11 +112,62 @@ def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Sub
     base_date = row[0]
     pulled = con.execute("SELECT data_timestamp::DATE FROM raw.pulls WHERE snapshot_date = ?", [day]).fetchone()
     events = read_events(con, day)
-    trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events))
     has_ledger = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'digest' "
                              "AND table_name = 'deliveries'").fetchone()[0]
+    weekly_starts = _weekly_due(con, day, subscribers, has_ledger)
+    week_events = []
+    if weekly_starts:
+        earlier = con.execute("SELECT snapshot_date FROM changes.days WHERE snapshot_date > ? AND snapshot_date < ? "
+                              "ORDER BY snapshot_date", [min(weekly_starts.values()), day]).fetchall()
+        for (other,) in earlier:
+            if not blocking_failures(con, other):  # a day that failed its gate was never reported
+                week_events += read_events(con, other)
+    trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events + week_events))
+    # A trial that left during the week may be in neither today's data nor its base day's:
+    # its facts are those of the day its earlier event was compared against.
+    gone: dict[date, set[str]] = {}
+    for ev in week_events:
+        if ev["nct_id"] not in trials and ev.get("base_date"):
+            gone.setdefault(ev["base_date"], set()).add(ev["nct_id"])
+    for then, ids in sorted(gone.items(), reverse=True):
+        missing = frozenset(ids - trials.keys())
+        trials |= {n: f | {"previous_overall_status": f["overall_status"]}
+                   for n, f in load_trial_facts(con, then, None, TrialsToLoad(missing, "none")).items()}
     done = ledger.already_sent(con, day) if has_ledger else set()
-    return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done, suppressed(con))
+    return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done, suppressed(con),
+                     weekly_starts, week_events)
+
+
+def _weekly_due(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Subscriber],
+                has_ledger: bool) -> dict[str, date]:
+    """Weekly subscribers whose digest is due on `day`, with the date their digest reports since."""
+    weekly = [s for s in subscribers if s.weekly_on is not None]
+    last: dict[str, date] = {}
+    if weekly and has_ledger:
+        last = dict(con.execute(
+            "SELECT subscriber_id, max(snapshot_date) FROM digest.deliveries WHERE snapshot_date < ? "
+            "AND status IN ('sent', 'skipped_empty') AND subscriber_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL",
+            [day, [s.id for s in weekly]]).fetchall())
+    return {s.id: week_start(day, last.get(s.id)) for s in weekly if weekly_due(s.weekly_on, day, last.get(s.id))}
+
+
+def render_day(inputs: DayInputs, subscribers: list[Subscriber], unsubscribe) -> tuple[list[RenderedDigest], list[str]]:
+    """Every due subscriber's digest (daily ones: the day's events; weekly ones: the week's),
+    and the ids of weekly subscribers not due today."""
+    day = inputs.day
+    daily = [s for s in subscribers if s.weekly_on is None]
+    digests = build_digests(daily, day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
+                            include_empty=True, unsubscribe=unsubscribe)
+    not_due = []
+    for sub in (s for s in subscribers if s.weekly_on is not None):
+        since = inputs.weekly_starts.get(sub.id)
+        if since is None:
+            not_due.append(sub.id)
+            continue
+        week = events_once([e for e in inputs.week_events if e["snapshot_date"] > since] + inputs.events)
+        digests += build_digests([sub], day, inputs.data_date, since, week, inputs.trials, include_empty=True,
+                                 unsubscribe=unsubscribe)
+    return digests, not_due
 
 
 class _JournalledLedger:
@@ -159,12 +213,12 @@ def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
             inputs = read_inputs(con, day, subscribers)
         # Whoever unsubscribed gets nothing, whatever the subscriptions file still says.
         receiving = [s for s in subscribers if s.email.lower() not in inputs.suppressed]
-        digests = build_digests(receiving, day, inputs.data_date, inputs.base_date, inputs.events, inputs.trials,
-                                include_empty=True, unsubscribe=unsubscribe)
+        digests, not_due = render_day(inputs, receiving, unsubscribe)
         report = deliver(day, digests, mailer or config.mailer(), config.mail_from,
                          _JournalledLedger(journal, open_warehouse), inputs.already_sent,
                          max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
     report.suppressed = [s.id for s in subscribers if s.email.lower() in inputs.suppressed]
+    report.not_due = not_due
     return DayReport(day=day, subscribers=len(subscribers), events=len(inputs.events),
                      trials_loaded=len(inputs.trials), transport=config.transport(), deliveries=report,
                      preview=next((d for d in digests if d.should_send), None),

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from netpipeline.digest.rules import followed_trials
+from netpipeline.digest.rules import followed_trials, match_reasons
 from netpipeline.digest.subscriptions import Subscriber
 from netpipeline.digest.unsubscribe import Links
 
@@ -106,6 +106,11 @@ def header_safe(value: str) -> str:
 def message_id(day: date, subscriber_id: str) -> str:
     """Deterministic per (day, subscriber), so receivers can de-duplicate a resent digest."""
     return f"<digest.{day.isoformat()}.{subscriber_id}@netpipeline>"
+
+
+def long_date(day: date) -> str:
+    """'Tuesday 17 November' (the year is in the data line)."""
+    return f"{day:%A} {day.day} {day:%B}"
 
 
 def humanize(value: Any) -> str:
@@ -235,12 +240,15 @@ def render_digest(subscriber: Subscriber, day: date, data_date: date | None, eve
     groups = []
     for nct_id in order:
         evs = sorted(by_trial[nct_id], key=lambda e: _RANK.get(e.get("significance"), 3))
-        groups.append({**_trial_view(nct_id, trials.get(nct_id)), "events": [_event_view(e) for e in evs]})
+        groups.append({**_trial_view(nct_id, trials.get(nct_id)), "events": [_event_view(e) for e in evs],
+                       "why": one_line("; ".join(match_reasons(subscriber, trials.get(nct_id), evs)))})
     programs = [_trial_view(t["nct_id"], t) for t in followed_trials(subscriber, trials)]
     subject = subject_for(day, counts)
     ctx = {"subject": subject, "name": one_line(subscriber.name), "subscriber_id": subscriber.id,
            "day": day.isoformat(), "data_date": data_date.isoformat() if data_date else "unknown",
            "base_date": base_date.isoformat() if base_date else None, "groups": groups,
+           "since": long_date(base_date) if base_date else None,
+           "near": [f"within {p.radius_km:g} km of {one_line(p.label)}" for p in subscriber.rules.near],
            "programs": programs[:MAX_PROGRAMS], "more_programs": max(0, len(programs) - MAX_PROGRAMS),
            "footer": FOOTER, "places": [one_line(p.label) for p in subscriber.rules.near],
            "unsubscribe_url": unsubscribe.url if unsubscribe else "",

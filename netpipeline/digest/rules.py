@@ -177,3 +177,43 @@ def select_events(subscriber: Subscriber, events: list[dict], trials: dict[str, 
     selected.sort(key=lambda e: (e.get("nct_id") or "", _SIGNIFICANCE_ORDER.get(e.get("significance"), 3),
                                  e.get("event_type") or ""))
     return selected
+
+
+def match_reasons(subscriber: Subscriber, trial: dict | None, events: list[dict]) -> list[str]:
+    """Which of the subscriber's own rules brought this trial into their digest, in words
+    ("on your watchlist", "drug zanzalintinib", "a site 12 km from Boston, MA, United States").
+
+    Only the rules the subscriber wrote are named (not the defaults every subscriber has); a
+    trial that passes on defaults alone says so.
+    """
+    rules, trial = subscriber.rules, trial or {}
+    out = []
+    if trial.get("nct_id") in rules.watchlist or any(e.get("nct_id") in rules.watchlist for e in events):
+        out.append("on your watchlist")
+    drugs = trial.get("drugs") or []
+    for wanted in rules.drugs or ():
+        hit = next((d.get("name") for d in drugs if wanted in (d.get("name") or "").lower()), None)
+        if hit:
+            out.append(f"drug {hit}")
+    for code in sorted(rules.mechanism_classes or ()):
+        hit = next((d for d in drugs if d.get("mechanism_class") == code), None)
+        if hit:
+            out.append(f"{hit.get('class_label') or code.replace('_', ' ')} ({hit.get('name')})")
+    subtypes = sorted(set(trial.get("net_subtypes") or []) & (rules.net_subtypes or set()))
+    if subtypes:
+        out.append("NET subtype " + ", ".join(s.replace("_", " ") for s in subtypes))
+    if rules.sponsors and trial.get("lead_sponsor"):
+        out.append(f"sponsor {trial['lead_sponsor']}")
+    sites = list(trial.get("sites") or []) + [e["details"] for e in events
+                                               if e.get("event_type") in SITE_EVENTS and isinstance(e.get("details"), dict)]
+    if rules.near:
+        hits = [h for h in (nearest_place(rules.near, s) for s in sites) if h is not None]
+        if hits:
+            place, km = min(hits, key=lambda h: h[1])
+            out.append(f"a site {km:.0f} km from {place.label}")
+    if rules.countries:
+        countries = sorted({c for c in (trial.get("countries") or []) + [s.get("country") for s in sites]
+                            if _country_ok(rules, c) and c})
+        if countries:
+            out.append("a site in " + ", ".join(countries))
+    return out or ["your phase, status and sponsor filters"]

@@ -37,6 +37,7 @@ class DeliveryReport:
     skipped_empty: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)   # (subscriber_id, error)
     suppressed: list[str] = field(default_factory=list)            # unsubscribed: nothing sent, no ledger row
+    not_due: list[str] = field(default_factory=list)               # weekly subscribers on another day: no row
 
     @property
     def ok(self) -> bool:

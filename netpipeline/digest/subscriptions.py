@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from netpipeline.changes.event_types import EVENT_TYPES
+from netpipeline.digest.cadence import WEEKDAYS
+from netpipeline.digest.places import PlaceError, resolve_place
 from netpipeline.normalise.api_enums import API_ENUMS
 from netpipeline.normalise.enrich.drugs import mechanism_classes
 from netpipeline.normalise.enrich.net_terms import SUBTYPE_CODES
@@ -60,10 +62,10 @@ DEFAULT_SPONSOR_CLASSES = frozenset({"INDUSTRY", "OTHER", "NIH", "FED", "OTHER_G
 COUNTRY_ALIASES = {"usa": "united states", "us": "united states", "u.s.": "united states",
                    "uk": "united kingdom", "korea": "korea, republic of", "south korea": "korea, republic of"}
 
-SUBSCRIBER_KEYS = ("id", "email", "name", "rules", "send_when_empty")
+SUBSCRIBER_KEYS = ("id", "email", "name", "rules", "send_when_empty", "cadence")
 RULE_KEYS = ("phases", "statuses", "sponsor_classes", "net_subtypes", "mechanism_classes", "drugs",
              "sponsors", "watchlist", "countries", "near", "event_types", "only_net", "send_when_empty")
-PLACE_KEYS = ("label", "lat", "lon", "radius_km")
+PLACE_KEYS = ("place", "label", "lat", "lon", "radius_km")
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _NCT_RE = re.compile(r"^NCT\d{8}$")
@@ -107,6 +109,11 @@ class Subscriber:
     name: str
     rules: Rules = field(default_factory=Rules)
     send_when_empty: bool = False
+    weekly_on: int | None = None      # None: daily; else the weekday (0 = Monday) of a weekly digest
+
+    @property
+    def cadence(self) -> str:
+        return "daily" if self.weekly_on is None else f"weekly on {WEEKDAYS[self.weekly_on].capitalize()}"
 
 
 def load_subscriptions(path: str | Path) -> list[Subscriber]:
@@ -185,7 +192,19 @@ class _Parser:
         if len(set(swe)) > 1:
             raise self.fail("send_when_empty", "given both at subscriber level and in rules with different values")
         return Subscriber(id=sid, email=email, name=name.strip(), rules=self.rules(rules_raw),
-                          send_when_empty=swe[0] if swe else False)
+                          send_when_empty=swe[0] if swe else False, weekly_on=self.cadence(raw.get("cadence", "daily")))
+
+    def cadence(self, value: Any) -> int | None:
+        """'daily' (default) or {weekly: <weekday>} -> None or the weekday number."""
+        if isinstance(value, str) and value.strip().lower() == "daily":
+            return None
+        if isinstance(value, dict) and list(value) == ["weekly"] and isinstance(value["weekly"], str):
+            day = value["weekly"].strip().lower()
+            if day in WEEKDAYS:
+                return WEEKDAYS.index(day)
+            raise self.fail("cadence", f"unknown weekday {value['weekly']!r}{_did_you_mean(day, WEEKDAYS)}; "
+                                       f"expected one of: {', '.join(WEEKDAYS)}")
+        raise self.fail("cadence", f"expected 'daily' or 'weekly: <weekday>' (e.g. weekly: monday), got {value!r}")
 
     def rules(self, r: dict) -> Rules:
         kw: dict[str, Any] = {}
@@ -287,12 +306,28 @@ class _Parser:
         return value
 
     def place(self, index: int, value: Any) -> Place:
+        """{place: "Lyon, France", radius_km: 50} (resolved offline, places.py) or {lat, lon, radius_km}."""
         key = f"rules.near[{index}]"
         if not isinstance(value, dict):
-            raise self.fail(key, f"expected a mapping with label, lat, lon, radius_km, got {_tname(value)}")
+            raise self.fail(key, f"expected a mapping with place (or lat, lon) and radius_km, got {_tname(value)}")
         _check_keys(value, PLACE_KEYS, lambda msg: str(self.fail(key, msg)))
+        if "place" in value and ("lat" in value or "lon" in value):
+            raise self.fail(key, "give either place or lat/lon, not both")
+        label = value.get("label")
+        if label is not None and (not isinstance(label, str) or any(ord(c) < 32 for c in label)):
+            raise self.fail(f"{key}.label", f"expected a one-line string, got {label!r}")
         nums = {}
-        for k in ("lat", "lon", "radius_km"):
+        if "place" in value:
+            name = value["place"]
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(f"{key}.place", f"expected a place name like 'Lyon, France', got {name!r}")
+            try:
+                found = resolve_place(name)
+            except PlaceError as exc:
+                raise self.fail(f"{key}.place", str(exc)) from None
+            nums["lat"], nums["lon"] = found.lat, found.lon
+            label = label or found.label
+        for k in ("radius_km",) if "place" in value else ("lat", "lon", "radius_km"):
             v = value.get(k)
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise self.fail(f"{key}.{k}", f"expected a number, got {_tname(v)} {v!r}")
@@ -303,10 +338,7 @@ class _Parser:
             raise self.fail(f"{key}.lon", f"longitude {value['lon']} out of range -180..180")
         if nums["radius_km"] <= 0:
             raise self.fail(f"{key}.radius_km", f"radius must be > 0 km, got {value['radius_km']}")
-        label = value.get("label", f"place {index}")
-        if not isinstance(label, str) or any(ord(c) < 32 for c in label):
-            raise self.fail(f"{key}.label", f"expected a one-line string, got {label!r}")
-        return Place(label=label.strip(), **nums)
+        return Place(label=(label or f"place {index}").strip(), **nums)
 
 
 def _check_keys(mapping: dict, allowed: tuple[str, ...], wrap) -> None:
