@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from netpipeline.digest.ledger import ensure_ledger
 from netpipeline.digest.unsubscribe import ensure_suppressions
 from netpipeline.warehouse import connect
@@ -15,19 +17,11 @@ def documented_columns(table: str) -> list[str]:
     return re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
 
 
-def test_digest_deliveries_columns_match_the_contract(tmp_path):
+@pytest.mark.parametrize("table, ensure", [("deliveries", ensure_ledger), ("suppressions", ensure_suppressions)])
+def test_digest_tables_match_the_contract(tmp_path, table, ensure):
     con = connect(tmp_path / "w.duckdb")
-    ensure_ledger(con)
+    ensure(con)
     actual = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'digest' "
-        "AND table_name = 'deliveries' ORDER BY ordinal_position").fetchall()]
-    assert actual and actual == documented_columns("digest.deliveries")
-
-
-def test_digest_suppressions_columns_match_the_contract(tmp_path):
-    con = connect(tmp_path / "w.duckdb")
-    ensure_suppressions(con)
-    actual = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'digest' "
-        "AND table_name = 'suppressions' ORDER BY ordinal_position").fetchall()]
-    assert actual and actual == documented_columns("digest.suppressions")
+        "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    assert actual and actual == documented_columns(f"digest.{table}")
