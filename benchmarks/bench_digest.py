@@ -5,7 +5,7 @@
 
 Builds the demo warehouse (the three demo replay days through the real daily job), then sends
 the digests of 2026-11-19 to N subscribers (the demo's rules cycled, every one with
-send_when_empty so everybody gets a message) to aiosmtpd on loopback, twice:
+send_when_empty and daily, so everybody gets a message) to aiosmtpd on loopback, twice:
 - "held connection": the ledger written on one connection held for the whole fan-out (how the
   asset worked before send_day; `send.send_digests`);
 - "send_day": the asset's path: one short read, rendering and SMTP with the warehouse closed,
@@ -75,7 +75,8 @@ def subscribers(n: int):
     from netpipeline.digest.subscriptions import load_subscriptions
 
     demo = load_subscriptions(PROJECT_ROOT / "data" / "subscriptions.yaml")
-    return [replace(demo[i % len(demo)], id=f"s{i:05d}", email=f"s{i:05d}@example.org", send_when_empty=True)
+    return [replace(demo[i % len(demo)], id=f"s{i:05d}", email=f"s{i:05d}@example.org", send_when_empty=True,
+                    weekly_on=None)
             for i in range(n)]
 
 

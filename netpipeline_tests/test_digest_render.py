@@ -202,8 +202,8 @@ def test_each_trial_says_which_rules_brought_it_and_the_day_it_compares_against(
     rules = ("drugs: [zanzalintinib]\nmechanism_classes: [prrt_radioligand]\nstatuses: any\n"
              "near: [{place: 'Boston, USA', radius_km: 150}]")
     r = rendered(rules=rules)
-    assert "Why you got this: drug Zanzalintinib; a site 1 km from Boston, MA, United States" in r.text
-    assert "Why you got this: PRRT radioligand (177Lu-DOTATATE); a site 1 km from Boston, MA, United States" in r.text
+    assert "Why you got this: drug Zanzalintinib; a site 0.9 km from Boston, MA, United States" in r.text
+    assert "Why you got this: PRRT radioligand (177Lu-DOTATATE); a site 0.9 km from Boston, MA, United States" in r.text
     assert "Site news within 150 km of Boston, MA, United States." in r.text
     assert "Changes since Wednesday 18 November" in r.text and "changes since Wednesday 18 November" in r.html
     assert "Why you got this: drug Zanzalintinib" in r.html

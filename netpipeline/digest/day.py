@@ -62,6 +62,7 @@ class DayInputs:
     suppressed: set[str] = field(default_factory=set)   # lower-cased addresses that unsubscribed
     weekly_starts: dict[str, date] = field(default_factory=dict)  # weekly subscribers due today -> since
     week_events: list[dict] = field(default_factory=list)         # events of earlier days they need
+    week_trials: dict[str, dict] = field(default_factory=dict)    # facts of trials gone since those days
 
 
 @dataclass
@@ -127,18 +128,19 @@ def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Sub
                 week_events += read_events(con, other)
     trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events + week_events))
     # A trial that left during the week may be in neither today's data nor its base day's:
-    # its facts are those of the day its earlier event was compared against.
+    # its facts are those of the day its earlier event was compared against (weekly digests only).
+    week_trials: dict[str, dict] = {}
     gone: dict[date, set[str]] = {}
     for ev in week_events:
         if ev["nct_id"] not in trials and ev.get("base_date"):
             gone.setdefault(ev["base_date"], set()).add(ev["nct_id"])
     for then, ids in sorted(gone.items(), reverse=True):
-        missing = frozenset(ids - trials.keys())
-        trials |= {n: f | {"previous_overall_status": f["overall_status"]}
+        missing = frozenset(ids - trials.keys() - week_trials.keys())
+        week_trials |= {n: f | {"previous_overall_status": f["overall_status"]}
                    for n, f in load_trial_facts(con, then, None, TrialsToLoad(missing, "none")).items()}
     done = ledger.already_sent(con, day) if has_ledger else set()
     return DayInputs(day, base_date, pulled[0] if pulled else None, events, trials, done, suppressed(con),
-                     weekly_starts, week_events)
+                     weekly_starts, week_events, week_trials)
 
 
 def _weekly_due(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Subscriber],
@@ -168,8 +170,8 @@ def render_day(inputs: DayInputs, subscribers: list[Subscriber], unsubscribe) ->
             not_due.append(sub.id)
             continue
         week = events_once([e for e in inputs.week_events if e["snapshot_date"] > since] + inputs.events)
-        digests += build_digests([sub], day, inputs.data_date, since, week, inputs.trials, include_empty=True,
-                                 unsubscribe=unsubscribe)
+        digests += build_digests([sub], day, inputs.data_date, since, week, inputs.week_trials | inputs.trials,
+                                 include_empty=True, unsubscribe=unsubscribe)
     return digests, not_due
 
 

@@ -210,7 +210,7 @@ def match_reasons(subscriber: Subscriber, trial: dict | None, events: list[dict]
         hits = [h for h in (nearest_place(rules.near, s) for s in sites) if h is not None]
         if hits:
             place, km = min(hits, key=lambda h: h[1])
-            out.append(f"a site {km:.0f} km from {place.label}")
+            out.append(f"a site {km:.1f} km from {place.label}" if km < 10 else f"a site {km:.0f} km from {place.label}")
     if rules.countries:
         countries = sorted({c for c in (trial.get("countries") or []) + [s.get("country") for s in sites]
                             if _country_ok(rules, c) and c})
