@@ -124,7 +124,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, day: date, subscribers: list[Sub
         earlier = con.execute("SELECT snapshot_date FROM changes.days WHERE snapshot_date > ? AND snapshot_date < ? "
                               "ORDER BY snapshot_date", [min(weekly_starts.values()), day]).fetchall()
         for (other,) in earlier:
-            if not blocking_failures(con, other):  # a day that failed its gate was never reported
+            if gate(con, other).passed:  # a day that did not pass its gate was never reported
                 week_events += read_events(con, other)
     trials = load_trial_facts(con, day, base_date, TrialsToLoad.for_digests(subscribers, events + week_events))
     # A trial that left during the week may be in neither today's data nor its base day's:
