@@ -77,7 +77,9 @@ def test_fifteen_days_on_the_publication_calendar(tmp_path, monkeypatch):
             dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance, simulated_now(clock.now):
         for name, value in {"NETPIPELINE_CTGOV_BASE_URL": replay.url, "NETPIPELINE_WAREHOUSE": str(tmp_path / "w.duckdb"),
                             "NETPIPELINE_OUTBOX": str(tmp_path / "outbox"), "NETPIPELINE_SUBSCRIPTIONS": str(tmp_path / "subs.yaml"),
-                            "NETPIPELINE_SMTP_HOST": "", "NETPIPELINE_DAY_MAX_ATTEMPTS": "3"}.items():
+                            "NETPIPELINE_SMTP_HOST": "", "NETPIPELINE_DAY_MAX_ATTEMPTS": "3",
+                            "NETPIPELINE_PUBLISHED_WAREHOUSE": str(tmp_path / "published.duckdb"),
+                            "NETPIPELINE_PUBLISHED_PARQUET": str(tmp_path / "parquet")}.items():
             monkeypatch.setenv(name, value)
         # Two studies a page: Thursday's refresh lands between the first page and the second.
         scope = tmp_path / "scope.yaml"
