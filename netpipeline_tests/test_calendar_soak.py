@@ -8,6 +8,8 @@ and Tuesday 11-10 whose every pull fails until the API publishes Wednesday.
 """
 from __future__ import annotations
 
+import email
+import email.policy
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -125,11 +127,27 @@ def test_fifteen_days_on_the_publication_calendar(tmp_path, monkeypatch):
         # Red on the evening of the missed day (and before the first day, when nothing is stored).
         assert [e for p, e in freshness if not p] == ["2026-10-30", "2026-11-10"]
         assert freshness[-1] == (True, "2026-11-16")
-        # The faults did happen: 403 pages in Tuesday's storm, the refresh inside Thursday's pull.
-        statuses = Counter(r.status for r in replay.request_log)
-        assert statuses[403] > 0 and statuses[503] > 0
+        # The faults did happen and each delayed or reshaped its day, which was still stored once:
+        tue, wed, thu = date(2026, 11, 3), date(2026, 11, 4), date(2026, 11, 5)
+        first_request = {p: min(when for when, q, _ in requests if q == p) for _, p, _ in requests}
+        # Tuesday's 403 storm (13:00-16:00) held the day back until it ended;
+        assert Counter(r.status for r in replay.request_log)[403] > 0
+        assert first_request[tue.isoformat()] >= utc(tue, "16:00")
+        # /version down on Wednesday (06:00-18:00) left the sensor blind until it came back;
+        assert any(r.status == 503 and r.path.endswith("/version") for r in replay.request_log)
+        assert first_request[wed.isoformat()] >= utc(wed, "18:00")
+        # Thursday's data was republished between its first and second page: the pull restarted.
         fired = {f["kind"]: f["seen"] for f in replay.faults}
         assert fired["refresh"] >= 2 and fired["firewall"] > 0
+        thursday = next(r for r in records(instance, RAW_STUDIES) if r.partition_key == thu.isoformat())
+        assert thursday.asset_materialization.metadata["restarts"].value == 1
+        # Wednesday 11-11 says it compares against Monday 11-09, in the change-log and in every digest.
+        change_log = missed_meta.asset_materialization.metadata
+        assert change_log["base_date"].value == "2026-11-09"
+        assert change_log["changes_since"].value == "Monday 9 November 2026"
+        texts = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default).get_body(("plain",)).get_content()
+                 for f in sorted((tmp_path / "outbox" / "2026-11-11").glob("*.eml"))]
+        assert len(texts) == 2 and all("Changes since Monday 9 November" in t for t in texts)
 
 
 def records(instance, key):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
 from netpipeline.digest.config import DigestConfig
@@ -82,6 +83,18 @@ def test_example_file_in_repo_is_valid():
     assert 4 <= len(subs) <= 6
     assert any(s.rules.near for s in subs) and any(s.rules.watchlist for s in subs)
     assert any(s.send_when_empty for s in subs) and any(s.rules.countries for s in subs)
+
+
+def test_the_demo_file_names_a_place_and_has_a_weekly_subscriber():
+    path = PROJECT_ROOT / "data" / "subscriptions.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["subscribers"]
+    named = {s["id"]: n["place"] for s in raw for n in s.get("rules", {}).get("near", []) if "place" in n}
+    assert named, "no subscriber of the demo gives a place name"
+    subs = {s.id: s for s in load_subscriptions(path)}
+    for sid, place in named.items():  # resolved offline to a label and coordinates
+        [resolved] = [p for p in subs[sid].rules.near if p.label.startswith(place.split(",")[0])]
+        assert -90 <= resolved.lat <= 90 and -180 <= resolved.lon <= 180
+    assert any(s.weekly_on is not None for s in subs.values())
 
 
 def test_path_comes_from_environment(tmp_path, monkeypatch):

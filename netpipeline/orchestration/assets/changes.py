@@ -66,6 +66,9 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
         "trials_in_scope": log.trials_in_scope,
         "base_date": str(log.base_date) if log.base_date else "none (baseline day)",
         "base": base_note,
+        # What the digests of this day say too ("Changes since Monday 9 November").
+        "changes_since": (f"{log.base_date:%A} {log.base_date.day} {log.base_date:%B %Y}" if log.base_date
+                          else "nothing (baseline day)"),
         # Data dates the API published between the base and this day that were never stored
         # (raw.missed_days): what this comparison spans without seeing.
         "missed_days_since_base": dg.MetadataValue.json(
