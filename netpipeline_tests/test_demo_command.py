@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from netpipeline_tests.conftest import PROJECT_ROOT
+from netpipeline.replay.server import ReplayServer
+from netpipeline_tests.conftest import DEMO_REPLAY, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +42,17 @@ def test_demo_runs_the_days_and_prints_its_summary_without_dagster_debug_lines(t
         from netpipeline.definitions import build_definitions
 
         monkeypatch.setenv("NETPIPELINE_WAREHOUSE", str(tmp_path / "w.duckdb"))
-        defs = build_definitions()
-        context = dg.build_sensor_context(instance=instance, cursor=None, definitions=defs, resources=defs.resources)
-        first_tick = defs.resolve_sensor_def("digest_sensor").evaluate_tick(context)
-        assert not first_tick.run_requests
-        assert first_tick.skip_message == "digests already sent for 2026-11-18, 2026-11-19"
+        # The UI command the demo prints keeps the sensors on a replay of its last day (offline),
+        # so the /version sensor's first tick requests nothing either.
+        assert ("netpipeline-replay --snapshots data/replay --port 8765 --day 2026-11-19 &\n"
+                f"  DAGSTER_HOME={tmp_path / 'home'} NETPIPELINE_CTGOV_BASE_URL=http://127.0.0.1:8765/api/v2 "
+                "uv run --frozen dagster dev -w workspace.yaml") in output
+        with ReplayServer(DEMO_REPLAY, current_day="2026-11-19") as replay:
+            monkeypatch.setenv("NETPIPELINE_CTGOV_BASE_URL", replay.url)
+            defs = build_definitions()
+            ticks = {name: defs.resolve_sensor_def(name).evaluate_tick(dg.build_sensor_context(
+                instance=instance, cursor=None, definitions=defs, resources=defs.resources))
+                for name in ("digest_sensor", "ctgov_version_sensor")}
+        assert not any(t.run_requests for t in ticks.values())
+        assert ticks["digest_sensor"].skip_message == "digests already sent for 2026-11-18, 2026-11-19"
+        assert ticks["ctgov_version_sensor"].skip_message == "data date 2026-11-19 is stored"

@@ -73,12 +73,12 @@ def main(argv: list[str] | None = None) -> int:
             if skip and not digest_runs:
                 print(f"  digest_sensor skipped: {skip}")
     _summary(Path(setting("NETPIPELINE_PUBLISHED_WAREHOUSE")), Path(setting("NETPIPELINE_PUBLISHED_PARQUET")),
-             Path(setting("NETPIPELINE_OUTBOX")), home, days)
+             Path(setting("NETPIPELINE_OUTBOX")), home, days, args.replay)
     print(f"\ndone in {time.monotonic() - started:.1f}s")
     return 1 if failed else 0
 
 
-def _summary(published: Path, parquet: Path, outbox: Path, home: Path, days: list[str]) -> None:
+def _summary(published: Path, parquet: Path, outbox: Path, home: Path, days: list[str], replay_dir: Path) -> None:
     if published.exists():
         _print_published(published)
     else:
@@ -87,13 +87,25 @@ def _summary(published: Path, parquet: Path, outbox: Path, home: Path, days: lis
     print(f"\noutbox: {outbox} ({len(emails)} digest emails; open the .html files in a browser)")
     for path in emails[:12]:
         print(f"  {path.relative_to(outbox)}")
-    print(f"\nDagster UI with these runs: DAGSTER_HOME={home} uv run --frozen dagster dev -w workspace.yaml")
+    # The sensors poll NETPIPELINE_CTGOV_BASE_URL (the live API unless set): the UI command keeps
+    # them on the replay, serving the demo's last day, so opening the UI starts nothing new.
+    print(f"\nDagster UI with these runs (offline: its sensors ask a local replay serving {days[-1]}, not the live API):\n"
+          f"  uv run --frozen netpipeline-replay --snapshots {_relative(replay_dir)} --port 8765 --day {days[-1]} &\n"
+          f"  DAGSTER_HOME={home} NETPIPELINE_CTGOV_BASE_URL=http://127.0.0.1:8765/api/v2 "
+          "uv run --frozen dagster dev -w workspace.yaml")
     print(f"\nread the data (the pipeline never opens these, so a reader never blocks a run):\n"
           f"  DuckDB copy:    uv run --frozen python -c \"import duckdb; print(duckdb.connect('{published}', read_only=True)"
           ".sql('SELECT * FROM changes.events LIMIT 20'))\"\n"
           f"  Parquet tables: uv run --frozen python -c \"import polars as pl; print(pl.scan_parquet("
           f"'{parquet}/changes/events/**/*.parquet', hive_partitioning=True).collect())\"\n"
           "  (layout and one-line reads for DuckDB, polars, pandas, Spark and Trino: docs/warehouse.md)")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _print_published(published: Path) -> None:
