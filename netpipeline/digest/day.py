@@ -32,6 +32,7 @@ from netpipeline.digest.send import DeliveryReport, build_digests, deliver
 from netpipeline.digest.subscriptions import Subscriber, load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
 from netpipeline.digest.unsubscribe import suppressed
+from netpipeline.integrity import open_checked
 from netpipeline.quality.results import gate
 from netpipeline.warehouse import connect
 
@@ -85,7 +86,8 @@ class DayReport:
 
 
 class WarehouseOpener:
-    """Opens the warehouse for short blocks and adds up how long it was held."""
+    """Opens the warehouse for short blocks and adds up how long it was held; the first block for
+    writing probes the file for damage first (netpipeline.integrity), before the ledger is written."""
 
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path, self.read_only = Path(path), read_only
@@ -94,7 +96,10 @@ class WarehouseOpener:
     @contextmanager
     def __call__(self) -> Iterator[duckdb.DuckDBPyConnection]:
         started = time.perf_counter()
-        con = connect(self.path, read_only=self.read_only)
+        if self.opens == 0 and not self.read_only:
+            con = open_checked(self.path, lambda: connect(self.path))
+        else:
+            con = connect(self.path, read_only=self.read_only)
         try:
             yield con
         finally:

@@ -11,9 +11,9 @@ from dagster_duckdb import DuckDBResource
 from netpipeline.digest import config as mail_config
 from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
+from netpipeline.integrity import open_for_writing
 from netpipeline.publication import parse_deadline
 from netpipeline.settings import DEFAULTS, setting
-from netpipeline.warehouse import connect_waiting_for_lock
 
 
 def env_or_default(name: str) -> "str | EnvVar":
@@ -61,16 +61,17 @@ class QualityGateResource(ConfigurableResource):
 class WarehouseResource(DuckDBResource):
     """The DuckDB warehouse file; its folder is created on first use. While another process holds
     it, a step waits at most `lock_wait_s` (NETPIPELINE_WAREHOUSE_LOCK_WAIT_S), then fails saying
-    who holds it (dagster_duckdb's own retry waited ~90 s in silence)."""
+    who holds it (dagster_duckdb's own retry waited ~90 s in silence). Every connection is probed
+    for damage before the step writes anything (netpipeline.integrity)."""
 
     lock_wait_s: float = 60.0
 
     @contextmanager
     def get_connection(self, lock_wait_s: float | None = None):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        con = connect_waiting_for_lock(self.database, self.lock_wait_s if lock_wait_s is None else lock_wait_s,
-                                       config={"custom_user_agent": "dagster", **self.connection_config},
-                                       log=get_dagster_logger().warning)
+        con = open_for_writing(self.database, self.lock_wait_s if lock_wait_s is None else lock_wait_s,
+                               config={"custom_user_agent": "dagster", **self.connection_config},
+                               log=get_dagster_logger().warning)
         try:
             yield con
         finally:
