@@ -3,12 +3,24 @@
 A 300,000-study day is ~5 GB of JSON: pages are written out as they arrive, so memory holds
 at most the page being staged and the next one (fetched, parsed and hashed by a background
 thread meanwhile). raw_store swaps the day in from these files once the pull is complete.
+
+A pull killed mid-way (kill -9, OOM) leaves its folder behind; the next pull of the same
+warehouse removes it (`remove_leftovers`). The folder's name says whose it is
+(`.raw-staging-<pid>-<warehouse file name>-<random>`), and a pull stages only while it holds the
+warehouse's writer connection, which DuckDB grants one process at a time. So the pull starting
+now, holding that connection, owns every staging folder of its warehouse except those of live
+pulls in its own process (registered in `_LIVE`); folders of other warehouses in the same
+folder are left alone. Folders named before owners were recorded (`.raw-staging-<random>`) are
+removed only when no other DuckDB file shares the folder.
 """
 from __future__ import annotations
 
 import gc
 import hashlib
+import logging
+import os
 import queue
+import re
 import shutil
 import tempfile
 import threading
@@ -55,13 +67,49 @@ def page_table(studies: list[ServedStudy], known_hashes: set[str] | frozenset[st
     )
 
 
+_PREFIX = ".raw-staging-"
+_OWNED = re.compile(r"^\.raw-staging-(?P<pid>\d+)-(?P<warehouse>.+)-[a-z0-9_]+$")
+_UNOWNED = re.compile(r"^\.raw-staging-[a-z0-9_]+$")   # mkdtemp's random part has no dash
+_LIVE: set[Path] = set()                                # staging folders of pulls running in this process
+_LIVE_LOCK = threading.Lock()
+
+
+def remove_leftovers(warehouse: Path) -> list[Path]:
+    """Remove the staging folders that killed pulls of `warehouse` left beside it. Call it only
+    while holding the warehouse's writer connection (see the module's docstring)."""
+    parent = warehouse.parent
+    removed = []
+    with _LIVE_LOCK:
+        for entry in parent.glob(_PREFIX + "*"):
+            owned = _OWNED.match(entry.name)
+            if owned:
+                if owned["warehouse"] != warehouse.name or entry in _LIVE:
+                    continue
+            elif not _UNOWNED.match(entry.name) or any(p != warehouse for p in parent.glob("*.duckdb")):
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    for entry in removed:
+        owner = _OWNED.match(entry.name)
+        logging.getLogger(__name__).warning(
+            f"removed {entry}, the staging of a pull that did not finish"
+            + (f" (process {owner['pid']}, gone or no longer holding {warehouse.name})" if owner else ""))
+    return removed
+
+
 class Staging:
-    """One Parquet file per page in a private folder next to the warehouse file (same disk)."""
+    """One Parquet file per page in a private folder next to the warehouse file (same disk).
+    Creating it removes what killed pulls of the same warehouse left (`remove_leftovers`)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-        parent = Path(row[0]).resolve().parent if row and row[0] else None
-        self.dir = Path(tempfile.mkdtemp(prefix=".raw-staging-", dir=parent))
+        warehouse = Path(row[0]).resolve() if row and row[0] else None
+        self.leftovers_removed = remove_leftovers(warehouse) if warehouse else []
+        prefix = f"{_PREFIX}{os.getpid()}-{warehouse.name}-" if warehouse else _PREFIX
+        with _LIVE_LOCK:
+            self.dir = Path(tempfile.mkdtemp(prefix=prefix, dir=warehouse.parent if warehouse else None))
+            _LIVE.add(self.dir)
         self.files: list[str] = []
 
     def add(self, table: pa.Table) -> None:
@@ -78,6 +126,8 @@ class Staging:
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+        with _LIVE_LOCK:
+            _LIVE.discard(self.dir)
 
 
 def prefetched(pages: Iterable) -> Iterator:

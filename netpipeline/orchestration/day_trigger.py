@@ -26,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 from netpipeline.ingest.client import CtgovError
 from netpipeline.ingest.missed_days import MissedDay, record_missed
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
+from netpipeline.orchestration.dead_runs import fail_dead_runs
 from netpipeline.orchestration.jobs import daily_job
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.orchestration.resources import CtgovApiResource, DayTriggerResource
@@ -157,6 +158,8 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
         return skip(f"data date {day} is {why}: no partition to store it in")
     if is_stored(context.instance, day):
         return skip(f"data date {day} is stored")
+    for reason in fail_dead_runs(context.instance):   # else a killed run stays "in progress" for ever
+        context.log.warning(reason)
     running = day_runs(context.instance, day, UNFINISHED)
     if running:
         return skip(f"data date {day}: run {running[0].run_id} is in progress")

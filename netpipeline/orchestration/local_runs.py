@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from netpipeline.orchestration.day_trigger import root_message
+from netpipeline.orchestration.dead_runs import fail_dead_runs
 from netpipeline.settings import DATA_DIR
 
 DEFAULT_DAGSTER_HOME = DATA_DIR / "dagster_home"
@@ -66,7 +67,9 @@ def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_na
             asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None,
             log_level: str | None = None) -> RunOutcome:
     """Run `job_name` for the partition `day`. `log_level` (e.g. "WARNING") quiets the console
-    logger; the event log in the instance keeps every event whatever the level."""
+    logger; the event log in the instance keeps every event whatever the level. Runs that killed
+    processes left STARTED are marked failed first (dead_runs)."""
+    fail_dead_runs(instance)
     job = defs.resolve_job_def(job_name)
     if asset_selection:
         # The job's own checks of the selected assets only (Dagster's asset_selection would add
