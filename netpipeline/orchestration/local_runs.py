@@ -63,6 +63,32 @@ def _outcome(job: str, partition: str, result: dg.ExecuteInProcessResult,
     return RunOutcome(job, partition, result.success, result.run_id, materialized, skipped, failed_checks, error)
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A run cut short by a signal to this process (Ctrl-C, `timeout`, a stopped job), not by the
+    pipeline: raised so that the demo or the test session stops and says so, instead of carrying
+    on with one run failed "interrupted unexpectedly"."""
+
+
+def _interruption(result: dg.ExecuteInProcessResult) -> str | None:
+    """What shows that a signal interrupted the run, if anything did. In process, Dagster turns
+    SIGINT, and SIGTERM (which it maps to SIGINT's handler), into DagsterExecutionInterruptedError;
+    a signal that arrives during a DuckDB query surfaces as DuckDB's 'Query interrupted' instead."""
+    for event in result.all_events:
+        if event.event_type_value == "RUN_FAILURE" and "interrupted unexpectedly" in (event.message or ""):
+            return "Dagster: execution was interrupted"
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        seen, pending = 0, [event.event_specific_data.error]  # type: ignore[union-attr]
+        while pending and seen < 20:
+            error, seen = pending.pop(), seen + 1
+            if error is None:
+                continue
+            if error.cls_name == "DagsterExecutionInterruptedError" or error.message.strip().endswith("Query interrupted"):
+                return f"step {event.step_key}: {error.cls_name}: {error.message.strip()[:200]}"
+            pending += [error.cause, error.context]
+    return None
+
+
 def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_name: str = "daily_job",
             asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None,
             log_level: str | None = None) -> RunOutcome:
@@ -79,6 +105,11 @@ def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_na
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} if log_level else None
     result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
                                     tags=tags, run_config=run_config)
+    interrupted = _interruption(result)
+    if interrupted:
+        raise RunInterrupted(f"{job_name} for {day}: run {result.run_id} was interrupted by a signal to this process "
+                             f"(pid {os.getpid()}): SIGINT, or SIGTERM, which Dagster handles like SIGINT (Ctrl-C, "
+                             f"a `timeout` wrapper, a stopped job); not a pipeline failure ({interrupted})")
     return _outcome(job_name, day, result, instance)
 
 
