@@ -29,7 +29,9 @@ from netpipeline.settings import DEFAULTS
 from netpipeline.warehouse import connect
 from netpipeline_tests.factories import make_study, nct, write_day
 
-pytestmark = pytest.mark.slow
+# ~1-2 min alone; far longer on a machine shared with other suites, where the default 300 s
+# timeout (SIGALRM mid-run) cut it short inside a digest run.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 FIRST = date(2026, 11, 2)
 DAYS = [FIRST + timedelta(days=i) for i in range(15)]
