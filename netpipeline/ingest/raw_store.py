@@ -29,6 +29,7 @@ from netpipeline.ingest.pull_tally import PullTally
 from netpipeline.ingest.page_parser import ServedStudy
 from netpipeline.ingest.raw_days import SERVED_DIGEST_SQL, ensure_raw_schema, replace_day_studies
 from netpipeline.ingest.raw_staging import Staging, page_table, prefetched
+from netpipeline.quality.results import drop_day_results
 from netpipeline.warehouse import memory_limit_at_most, transaction
 
 # DuckDB's buffers while the day is swapped in. DuckDB compresses a row group (122,880 rows, so
@@ -162,6 +163,7 @@ def _swap_day(con: duckdb.DuckDBPyConnection, day: date, staging: Staging, tally
             f"SELECT {SERVED_DIGEST_SQL}, list(DISTINCT version_holder ORDER BY version_holder) "
             f"FILTER (WHERE version_holder IS NOT NULL) FROM {staged}").fetchall()[0]
         con.execute("DELETE FROM raw.pulls WHERE snapshot_date = ?", [day])
+        drop_day_results(con, day)   # they judged the data replaced here (and what was normalised from it)
         if repeated:
             insert_payloads = f"""
                 INSERT INTO raw.study_payloads

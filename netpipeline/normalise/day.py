@@ -45,6 +45,9 @@ def normalise_day(con: duckdb.DuckDBPyConnection, day: datetime.date) -> Normali
     in the trials views. Re-running a day shreds nothing and rewrites only its
     normalised_days row. Raises LookupError if raw holds no studies for the day.
     """
+    # Here, not at the top: quality's catalogue imports this package (its enum vocabulary).
+    from netpipeline.quality.results import drop_day_results
+
     started = time.perf_counter()
     ensure_trials_schema(con)
     with bulk_settings(con), warehouse.transaction(con):
@@ -65,6 +68,7 @@ def normalise_day(con: duckdb.DuckDBPyConnection, day: datetime.date) -> Normali
         # version is enriched again here; reclassifications are recorded for this day
         reenriched = reenrich_stale_versions(con, day)
         con.execute("DELETE FROM trials_versions.normalised_days WHERE snapshot_date = ?", [day])
+        drop_day_results(con, day, "trials")   # they judged the day's tables as they were
         con.execute(
             "INSERT INTO trials_versions.normalised_days VALUES (?, now()::TIMESTAMP, ?, ?)",
             [day, shredded, studies],

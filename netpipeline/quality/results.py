@@ -68,6 +68,21 @@ def run_all_day_checks(con: duckdb.DuckDBPyConnection, day: date, volume_drop_ma
     return run_day_checks(con, day, "raw", volume_drop_max) + run_day_checks(con, day, "trials", volume_drop_max)
 
 
+def drop_day_results(con: duckdb.DuckDBPyConnection, day: date, target: Target | None = None) -> None:
+    """Forget the day's check results (of `target`'s checks, else all): the data they judged is
+    being rewritten. Called inside the rewriting transaction (raw pull, normalisation), so a
+    rewrite that dies before its checks run leaves the day "unchecked", never "passed" on results
+    about the data it replaced; a rewrite that fails keeps the old data and its results."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'quality' "
+                       "AND table_name = 'check_results'").fetchone():
+        return
+    if target is None:
+        con.execute("DELETE FROM quality.check_results WHERE snapshot_date = ?", [day])
+    else:
+        con.execute("DELETE FROM quality.check_results WHERE snapshot_date = ? AND check_name IN (SELECT unnest(?))",
+                    [day, [c.name for c in checks_for(target)]])
+
+
 def record_outcomes(con: duckdb.DuckDBPyConnection, day: date, outcomes: list[CheckOutcome],
                     run_id: str | None = None) -> None:
     ensure_quality_schema(con)
