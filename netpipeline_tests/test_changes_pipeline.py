@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import dagster as dg
 import pytest
 
-from netpipeline.changes.changelog import CHANGES_DDL, compute_changelog, read_events, write_changelog
+from netpipeline.changes.changelog import CHANGES_DDL, read_events
+from netpipeline.changes.day import changelog_day
 from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
 from netpipeline.demo.generate import PLANNED_CHANGES, PLANNED_NOISE
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
@@ -225,8 +226,7 @@ def test_recomputing_a_day_gives_the_same_rows(demo):
     before = demo.h.query(query, [D3])
     con = connect(demo.h.warehouse)
     try:
-        log = compute_changelog(con, date.fromisoformat(D3))
-        write_changelog(con, log)
+        log = changelog_day(con, date.fromisoformat(D3)).log
         assert [(e["nct_id"], e["event_type"]) for e in read_events(con, log.snapshot_date)] == \
                [(r[2], r[3]) for r in before]
     finally:

@@ -95,3 +95,12 @@ def _day_row_counts(con: duckdb.DuckDBPyConnection, day: datetime.date) -> dict[
                            [day]).fetchall()[0][0]
         for table in VERSION_TABLES
     }
+
+
+def day_preview(con: duckdb.DuckDBPyConnection, day: datetime.date, limit: int = 10):
+    """The day's first studies, NET first (a pandas DataFrame for the asset's preview)."""
+    return con.execute(
+        "SELECT s.nct_id, s.phase_label, s.overall_status, p.is_net, array_to_string(p.net_subtypes, ', ') AS subtypes, "
+        "left(s.brief_title, 70) AS title FROM trials.studies s "
+        "LEFT JOIN trials.net_profile p ON p.snapshot_date = s.snapshot_date AND p.nct_id = s.nct_id "
+        "WHERE s.snapshot_date = ? ORDER BY p.is_net DESC, s.nct_id LIMIT ?", [day, limit]).df()

@@ -12,17 +12,9 @@ from datetime import date
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from netpipeline.changes.changelog import (
-    ChangeLogError,
-    compute_changelog,
-    later_days_with_older_base,
-    write_changelog,
-)
-from netpipeline.ingest.missed_days import missed_between
+from netpipeline.changes.day import PREVIOUS_DAY_NOTE, changelog_day
 from netpipeline.orchestration.assets.trials import TRIAL_TABLES
 from netpipeline.orchestration.partitions import daily_partitions
-from netpipeline.publication import previous_publication_day, publication_days_between
-from netpipeline.quality.results import gate
 
 CHANGE_EVENTS = dg.AssetKey(["changes", "events"])
 PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
@@ -44,18 +36,10 @@ PREVIOUS_DAY = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
     with warehouse.get_connection() as con:
-        status = gate(con, day)
-        if not status.passed:
-            # The in-run gate already skips this step after a failed check; this refuses a manual
-            # materialisation too, and a day whose checks have no result (fail closed).
-            raise ChangeLogError(f"{day}: quality gate {status.state}, no change-log: {status.reason()}")
-        log = compute_changelog(con, day)
-        write_changelog(con, log)
-        stale = later_days_with_older_base(con, day)
-        missed = missed_between(con, log.base_date, day)
+        report = changelog_day(con, day)
+    log, stale, base_note = report.log, report.later_days_with_older_base, report.base_note
     context.log.info(f"{day}: {len(log.events)} events against {log.base_date or 'nothing (baseline day)'}")
-    base_note = _base_note(day, log.base_date)
-    if base_note != "previous publication day":
+    if base_note != PREVIOUS_DAY_NOTE:
         context.log.warning(f"{day}: {base_note}")
     if stale:
         context.log.warning(f"{day}: later days were computed without it; re-materialise them: "
@@ -72,7 +56,8 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
         # Data dates the API published between the base and this day that were never stored
         # (raw.missed_days): what this comparison spans without seeing.
         "missed_days_since_base": dg.MetadataValue.json(
-            [{"day": str(m.snapshot_date), "attempts": m.attempts, "last_error": m.last_error} for m in missed]),
+            [{"day": str(m.snapshot_date), "attempts": m.attempts, "last_error": m.last_error}
+             for m in report.missed_since_base]),
         "events_by_type": dg.MetadataValue.json(log.counts_by_type()),
         "events_by_significance": dg.MetadataValue.json(log.counts_by_significance()),
         "trials_with_most_changes": dg.MetadataValue.json([{"nct_id": n, "events": c} for n, c in log.busiest_trials(5)]),
@@ -80,15 +65,6 @@ def change_events(context: dg.AssetExecutionContext, warehouse: DuckDBResource) 
         "elapsed_s": round(log.elapsed_s, 3),
         "preview": dg.MetadataValue.md(_preview_md(log.preview(20))) if log.events else "no events",
     })
-
-
-def _base_note(day: date, base: date | None) -> str:
-    if base is None:
-        return "baseline day: no earlier normalised day, no events"
-    if base == previous_publication_day(day):
-        return "previous publication day"
-    skipped = len(publication_days_between(base, day))
-    return f"{skipped} publication day(s) before {day} not available (missed, not normalised, or gated): compared with {base}"
 
 
 def _preview_md(events: list[dict]) -> str:

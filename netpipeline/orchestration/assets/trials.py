@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from netpipeline.changes.changelog import drop_changelog
-from netpipeline.normalise import normalise_day
+from netpipeline.normalise import day_preview, normalise_day
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.partitions import daily_partitions
 
@@ -32,11 +32,7 @@ def trial_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource) -
         # The day's change-log was computed from the trial tables just replaced; changes/events
         # recomputes it in this run if the day's blocking checks pass.
         stale_events = drop_changelog(con, day)
-        preview = con.execute(
-            "SELECT s.nct_id, s.phase_label, s.overall_status, p.is_net, array_to_string(p.net_subtypes, ', ') AS subtypes, "
-            "left(s.brief_title, 70) AS title FROM trials.studies s "
-            "LEFT JOIN trials.net_profile p ON p.snapshot_date = s.snapshot_date AND p.nct_id = s.nct_id "
-            "WHERE s.snapshot_date = ? ORDER BY p.is_net DESC, s.nct_id LIMIT 10", [day]).df()
+        preview = day_preview(con, day)
     context.log.info(f"{day}: {result.studies} studies, {result.versions_shredded} versions shredded, "
                      f"{result.versions_reused} reused, in {result.elapsed_s}s")
     return dg.MaterializeResult(metadata={
