@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_CTGOV = PROJECT_ROOT.parent / "shared" / "ctgov"
 DEMO_REPLAY = PROJECT_ROOT / "data" / "replay"
 DEMO_DAYS = ("2026-11-18", "2026-11-19", "2026-11-20")
+REPLAY_DAY = "2026-11-18"  # the day the `replay` fixture serves
 
 # Dagster must never phone home from tests.
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -30,6 +31,17 @@ def shared_ctgov() -> Path:
 @pytest.fixture
 def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "test.duckdb"
+
+
+@pytest.fixture
+def replay(tmp_path: Path):
+    """A replay server (real HTTP) serving 25 factory studies, nct(1)..nct(25), on REPLAY_DAY."""
+    from netpipeline.replay.server import ReplayServer
+    from netpipeline_tests.factories import make_study, nct, write_day
+
+    write_day(tmp_path, REPLAY_DAY, [make_study(nct(i)) for i in range(1, 26)])
+    with ReplayServer(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

@@ -6,16 +6,10 @@ import pytest
 from netpipeline.ingest.client import CtgovClient, CtgovClientError, CtgovError, IncompletePullError, RateLimiter
 from netpipeline.replay.faults import Fault
 from netpipeline.replay.server import ReplayServer
+from netpipeline_tests.conftest import REPLAY_DAY
 from netpipeline_tests.factories import make_study, nct, write_day
 
-DAY = "2026-11-18"
-
-
-@pytest.fixture
-def replay(tmp_path):
-    write_day(tmp_path, DAY, [make_study(nct(i)) for i in range(1, 26)])
-    with ReplayServer(tmp_path) as server:
-        yield server
+DAY = REPLAY_DAY  # served by conftest's `replay` fixture
 
 
 class SleepRecorder:

@@ -11,18 +11,11 @@ from dagster import EnvVar
 from netpipeline.ingest.client import (USER_AGENT, CtgovClient, CtgovClientError, CtgovRefusedError,
                                        DataVersionChangedError, body_excerpt)
 from netpipeline.orchestration.resources import CtgovApiResource
-from netpipeline.replay import Fault, ReplayServer
+from netpipeline.replay import Fault
 from netpipeline.settings import DEFAULTS, setting
-from netpipeline_tests.factories import make_study, nct, write_day
+from netpipeline_tests.conftest import REPLAY_DAY
 
-DAY = "2026-11-18"
-
-
-@pytest.fixture
-def replay(tmp_path):
-    write_day(tmp_path, DAY, [make_study(nct(i)) for i in range(1, 26)])
-    with ReplayServer(tmp_path) as server:
-        yield server
+DAY = REPLAY_DAY  # served by conftest's `replay` fixture
 
 
 def client_for(replay, sleeps: list[float], **kwargs) -> CtgovClient:
