@@ -112,6 +112,24 @@ def test_check_results_table_is_documented_column_by_column():
     actual = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
                               "'quality' AND table_name = 'check_results' ORDER BY ordinal_position").fetchall())
     assert documented_tables(DOC.read_text(encoding="utf-8"))["quality.check_results"] == actual
+    if os.environ.get("NETPIPELINE_UPDATE_SNAPSHOTS") == "1":
+        DOC.write_text(sync_checks_table(DOC.read_text(encoding="utf-8")), encoding="utf-8")
     documented_checks = {line.split("`")[1] for line in DOC.read_text(encoding="utf-8").split("### The checks")[1]
                          .split("###")[0].splitlines() if line.startswith("| `")}
     assert documented_checks == {c.name for c in CHECKS}
+
+
+def sync_checks_table(doc: str) -> str:
+    """docs/warehouse.md with one row per catalogue check, in catalogue order: a row already
+    written is kept as it is, a new check gets one from its definition, a removed one loses its
+    row (so adding a check is one CheckDef plus NETPIPELINE_UPDATE_SNAPSHOTS=1)."""
+    head, rest = doc.split("### The checks", 1)
+    section, next_heading, tail = rest.partition("\n#")
+    lines = section.split("\n")
+    rows = [i for i, line in enumerate(lines) if line.startswith("| `")]
+    written = {lines[i].split("`")[1]: lines[i] for i in rows}
+    assets = {"raw": RAW_STUDIES.to_user_string(), "trials": TRIAL_TABLES.to_user_string()}
+    table = [written.get(c.name) or f"| `{c.name}` | `{assets[c.target]}` | {c.severity} | {c.description} |"
+             for c in CHECKS]
+    section = "\n".join(lines[:rows[0]] + table + lines[rows[-1] + 1:])
+    return head + "### The checks" + section + next_heading + tail
