@@ -7,7 +7,7 @@ import pytest
 
 from netpipeline.normalise.enrich import NET_SUBTYPES, net_profile
 from netpipeline.normalise.enrich.net_terms import CANDIDATE_RE
-from netpipeline_tests.test_enrich_net_profile import study, subtypes
+from netpipeline_tests.enrich_samples import study, subtypes
 
 # --- subtypes the universe gained, and older wording ---------------------------------------
 NET = {
