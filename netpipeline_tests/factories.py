@@ -49,15 +49,21 @@ def make_study(nct_id: str, day: str = "2026-11-18", **overrides: Any) -> dict[s
 
 
 def write_day(snapshots: Path, day: str, studies: list[dict[str, Any]], data_timestamp: str | None = None) -> Path:
-    folder = snapshots / day
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "version.json").write_bytes(orjson.dumps({"apiVersion": "2.0.5", "dataTimestamp": data_timestamp or f"{day}T09:00:05"}))
+    """A replay day of `studies`, each with `versionHolder` set to the day as the API does."""
     lines = []
     for study in studies:
         study = copy.deepcopy(study)
         study.setdefault("derivedSection", {}).setdefault("miscInfoModule", {})["versionHolder"] = day
         lines.append(orjson.dumps(study))
-    (folder / "studies.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    return write_day_lines(snapshots, day, lines, data_timestamp)
+
+
+def write_day_lines(snapshots: Path, day: str, lines: list[bytes], data_timestamp: str | None = None) -> Path:
+    """A replay day folder (`version.json`, `studies.jsonl`) serving exactly these study lines."""
+    folder = snapshots / day
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "version.json").write_bytes(orjson.dumps({"apiVersion": "2.0.5", "dataTimestamp": data_timestamp or f"{day}T09:00:05"}))
+    (folder / "studies.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
     return folder
 
 

@@ -15,14 +15,15 @@ from netpipeline.ingest import live_check
 from netpipeline.replay import Fault, ReplayServer
 from netpipeline.settings import DEFAULTS
 from netpipeline_tests.test_replay_query_areas import STUDIES
-from netpipeline_tests.test_replay_server import DAY2, compact, write_day
+from netpipeline_tests.factories import write_day_lines
+from netpipeline_tests.replay_samples import DAY2, compact
 
 UA = "acme-monitor/1.0 (ops@acme.example)"
 
 
 @pytest.fixture
 def replay(tmp_path):
-    write_day(tmp_path, DAY2, [compact(s) for s in STUDIES])
+    write_day_lines(tmp_path, DAY2, [compact(s) for s in STUDIES])
     with ReplayServer(tmp_path) as server:
         yield server
 

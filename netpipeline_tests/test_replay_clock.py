@@ -14,7 +14,8 @@ import pytest
 
 from netpipeline.replay import Fault, PublicationCalendar, ReplayClock, ReplayServer, write_calendar_days
 from netpipeline.replay.clock import parse_instant
-from netpipeline_tests.test_replay_server import STUDIES, compact, write_day
+from netpipeline_tests.factories import write_day_lines
+from netpipeline_tests.replay_samples import STUDIES, compact
 
 REPO = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
@@ -61,7 +62,7 @@ def week(tmp_path: Path) -> Path:
     """Stored days Wed, Thu, Fri, Tue: Monday's refresh is missing from the folder."""
     root = tmp_path / "week"
     for n, day in enumerate((WED, THU, FRI, TUE)):
-        write_day(root, day, [compact(s) for s in STUDIES[: 10 + n]])
+        write_day_lines(root, day, [compact(s) for s in STUDIES[: 10 + n]])
     return root
 
 

@@ -7,21 +7,22 @@ import pytest
 
 from netpipeline.replay import ReplayServer
 from netpipeline.replay.essie import EssieSyntaxError, parse_essie
-from netpipeline_tests.test_replay_server import DAY2, compact, make_study, write_day
+from netpipeline_tests.factories import write_day_lines
+from netpipeline_tests.replay_samples import DAY2, compact, searchable_study
 
 STUDIES = [
-    make_study("NCT00000001", "Octreotide in Patients With Carcinoid Syndrome Diarrhoea", conditions=["Diarrhea"]),
-    make_study("NCT00000002", "Quality of Life Questionnaire", conditions=["Quality of Life"],
-               keywords=["carcinoid"]),
-    make_study("NCT00000003", "Skin Study", conditions=["Melanoma"], ancestors=["Neuroendocrine Tumors"]),
-    make_study("NCT00000004", "Hypertension Registry", conditions=["Hypertension"],
-               summary="Excludes carcinoid and neuroendocrine tumours."),  # summary is not in the area
+    searchable_study("NCT00000001", "Octreotide in Patients With Carcinoid Syndrome Diarrhoea", conditions=["Diarrhea"]),
+    searchable_study("NCT00000002", "Quality of Life Questionnaire", conditions=["Quality of Life"],
+                     keywords=["carcinoid"]),
+    searchable_study("NCT00000003", "Skin Study", conditions=["Melanoma"], ancestors=["Neuroendocrine Tumors"]),
+    searchable_study("NCT00000004", "Hypertension Registry", conditions=["Hypertension"],
+                     summary="Excludes carcinoid and neuroendocrine tumours."),  # summary is not in the area
 ]
 
 
 @pytest.fixture
 def server(tmp_path):
-    write_day(tmp_path, DAY2, [compact(s) for s in STUDIES])
+    write_day_lines(tmp_path, DAY2, [compact(s) for s in STUDIES])
     with ReplayServer(tmp_path) as srv:
         yield srv
 

@@ -1,146 +1,22 @@
-"""The replay server over real HTTP: protocol, query subset, paging quirks, faults, CLI."""
+"""The replay server over real HTTP: protocol, query subset, paging quirks, real records, CLI
+(faults: test_replay_faults.py)."""
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from netpipeline.replay import FAULT_KINDS, Fault, ReplayServer, parse_faults
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "ctgov"
-REPO = Path(__file__).resolve().parents[1]
-DAY1, DAY2 = "2026-11-17", "2026-11-18"
-
-
-# --- synthetic snapshots ------------------------------------------------------------------------
-
-def make_study(nct: str, title: str, *, conditions=(), keywords=(), meshes=(), ancestors=(),
-               status="RECRUITING", last_update="2026-01-01", first_post="2020-01-01", start=None,
-               enrollment=None, interventions=(), sponsor="Acme Oncology", collaborators=(),
-               org_id=None, summary="A study.") -> dict:
-    status_module = {"overallStatus": status,
-                     "studyFirstPostDateStruct": {"date": first_post, "type": "ACTUAL"},
-                     "lastUpdatePostDateStruct": {"date": last_update, "type": "ACTUAL"}}
-    if start:
-        status_module["startDateStruct"] = {"date": start}
-    ps = {
-        "identificationModule": {"nctId": nct, "orgStudyIdInfo": {"id": org_id or f"ORG-{nct[-3:]}"},
-                                 "briefTitle": title, "officialTitle": f"Official: {title}"},
-        "statusModule": status_module,
-        "sponsorCollaboratorsModule": {"leadSponsor": {"name": sponsor, "class": "INDUSTRY"},
-                                       "collaborators": [{"name": c} for c in collaborators]},
-        "descriptionModule": {"briefSummary": summary},
-        "conditionsModule": {"conditions": list(conditions), "keywords": list(keywords)},
-        "armsInterventionsModule": {"interventions": [
-            {"type": "DRUG", "name": n, "otherNames": list(o)} for n, o in interventions]},
-    }
-    if enrollment is not None:
-        ps["designModule"] = {"enrollmentInfo": {"count": enrollment, "type": "ACTUAL"}}
-    derived = {"miscInfoModule": {"versionHolder": DAY2}, "conditionBrowseModule": {
-        "meshes": [{"id": "D0", "term": t} for t in meshes],
-        "ancestors": [{"id": "D1", "term": t} for t in ancestors]}}
-    return {"protocolSection": ps, "derivedSection": derived, "hasResults": False}
-
-
-SPECIAL = [
-    make_study("NCT00000001", "Lutetium Lu 177 Dotatate in Gastroenteropancreatic NETs",
-               conditions=["Neuroendocrine Tumors"], keywords=["PRRT"], meshes=["Neuroendocrine Tumors"],
-               ancestors=["Neoplasms"], interventions=[("Lutetium Lu 177 dotatate", ["Lutathera"])],
-               sponsor="Novartis", collaborators=["Advanced Accelerator Applications"],
-               last_update="2026-03-01", start="2021-05", enrollment=200),
-    # Melanoma sits under Neuroendocrine Tumors in MeSH: only its ancestors say "neuroendocrine".
-    make_study("NCT00000002", "Pembrolizumab for Advanced Melanoma", conditions=["Melanoma"],
-               meshes=["Melanoma"], ancestors=["Neuroendocrine Tumors", "Neoplasms"],
-               status="COMPLETED", last_update="2026-03-01", start="2019", enrollment=50),
-    # Neither "network" nor "cabinet" may match the term NET.
-    make_study("NCT00000003", "A Caregiver Support Network", conditions=["Caregiver Burden"],
-               summary="Social network intervention, with a cabinet of resources.", status="ACTIVE_NOT_RECRUITING",
-               last_update="2025-07-15", start="2022-02-10", enrollment=50),
-    make_study("NCT00000004", "Everolimus in Pancreatic Neuroendocrine Carcinoma",
-               conditions=["Pancreatic Neuroendocrine Carcinoma"], status="COMPLETED",
-               interventions=[("Everolimus", ["RAD001"])], last_update="2024-01-01", enrollment=10),
-    make_study("NCT00000005", "Chemotherapy in Small Cell Lung Cancer",
-               conditions=["Small Cell Lung Carcinoma"],
-               last_update="2026-02-01", start="2023-01-01"),
-    make_study("NCT00000006", "Octreotide for Carcinoid Syndrome", conditions=["Carcinoid Tumor"],
-               keywords=["carcinoid syndrome"], interventions=[("Octreotide LAR", [])],
-               sponsor="Ipsen Pharma \u00cele-de-France", org_id="IPSEN-NET-2020",
-               last_update="2025-01-01", enrollment=75),
-]
-FILLERS = [
-    make_study(f"NCT{n:08d}", f"Blood Pressure Study {n}", conditions=["Hypertension"],
-               status=("RECRUITING", "COMPLETED", "TERMINATED")[n % 3],
-               last_update=f"2025-{1 + n % 6:02d}-01", start=None if n % 4 == 0 else f"2020-{1 + n % 9:02d}",
-               enrollment=None if n % 5 == 0 else 100 + (n % 7) * 10)
-    for n in range(7, 26)
-]
-STUDIES = SPECIAL + FILLERS  # 25 studies, file order = this order
-
-
-def compact(study: dict) -> bytes:
-    # ASCII escapes (\u00ce) and a "1.50" float: bytes a re-serialising server would not reproduce.
-    line = json.dumps(study, separators=(",", ":"), ensure_ascii=True).encode()
-    return line.replace(b'"hasResults":false', b'"hasResults":false,"x":1.50') if b"NCT00000006" in line else line
-
-
-def write_day(root: Path, day: str, lines: list[bytes], timestamp: str | None = None) -> None:
-    folder = root / day
-    folder.mkdir(parents=True)
-    (folder / "version.json").write_text(json.dumps(
-        {"apiVersion": "2.0.5", "dataTimestamp": timestamp or f"{day}T09:00:05"}))
-    (folder / "studies.jsonl").write_bytes(b"".join(line + b"\n" for line in lines))
-
-
-@pytest.fixture
-def snapshots(tmp_path: Path) -> Path:
-    root = tmp_path / "replay"
-    write_day(root, DAY1, [compact(s) for s in STUDIES[:5]], f"{DAY1}T08:00:00")
-    write_day(root, DAY2, [compact(s) for s in STUDIES], f"{DAY2}T09:00:05")
-    return root
-
-
-@pytest.fixture
-def server(snapshots: Path):
-    with ReplayServer(snapshots) as srv:
-        yield srv
-
-
-@pytest.fixture
-def client():
-    with httpx.Client(timeout=5) as c:
-        yield c
-
-
-def ids(response: httpx.Response) -> list[str]:
-    assert response.status_code == 200, response.text
-    return [s["protocolSection"]["identificationModule"]["nctId"] for s in response.json()["studies"]]
-
-
-def page_study_bytes(response: httpx.Response) -> list[bytes]:
-    """Each study's exact bytes inside a page, sliced with raw_decode positions."""
-    text, decoder = response.content.decode("utf-8"), json.JSONDecoder()
-    pos, out = text.index('"studies":[') + len('"studies":['), []
-    for _ in response.json()["studies"]:
-        while text[pos] in " \n,":
-            pos += 1
-        _, end = decoder.raw_decode(text, pos)
-        out.append(text[pos:end].encode("utf-8"))
-        pos = end
-    return out
-
-
-def search(client: httpx.Client, server: ReplayServer, **params) -> list[str]:
-    params.setdefault("pageSize", 1000)
-    return ids(client.get(f"{server.url}/studies", params=params))
+from netpipeline.replay import ReplayServer
+from netpipeline_tests.conftest import PROJECT_ROOT as REPO
+from netpipeline_tests.conftest import SHARED_CTGOV as SHARED
+from netpipeline_tests.factories import write_day_lines
+from netpipeline_tests.replay_samples import (  # noqa: F401 (client, server, snapshots: fixtures)
+    DAY1, DAY2, STUDIES, client, compact, ids, page_study_bytes, search, server, snapshots)
 
 
 # --- protocol -------------------------------------------------------------------------------
@@ -345,101 +221,6 @@ def test_sort_is_deterministic_with_missing_last(server, client):
     assert client.get(f"{server.url}/studies", params={"sort": "A,B,C"}).status_code == 400
     assert search(client, server, sort="@relevance") == search(client, server)
 
-
-# --- faults ---------------------------------------------------------------------------------
-
-def test_fault_status_codes_retry_after_and_times_skip(server, client):
-    server.add_faults([Fault("http_429", retry_after=7)])
-    r = client.get(f"{server.url}/studies")
-    assert r.status_code == 429 and r.headers["Retry-After"] == "7"
-    assert client.get(f"{server.url}/studies").status_code == 200  # times=1 by default
-    server.add_faults([Fault("http_503", times=2, skip=1)])
-    assert [client.get(f"{server.url}/studies").status_code for _ in range(4)] == [200, 503, 503, 200]
-    server.add_faults([Fault("http_500", path="/version", times=-1)])
-    assert [client.get(f"{server.url}/version").status_code for _ in range(3)] == [500] * 3
-    assert client.get(f"{server.url}/studies").status_code == 200  # other paths untouched
-    server.clear_faults()
-    assert client.get(f"{server.url}/version").status_code == 200
-    log = [rec for rec in server.request_log if rec.faults]
-    assert [(rec.status, rec.faults) for rec in log[:2]] == [(429, ("http_429",)), (503, ("http_503",))]
-
-
-def test_fault_slow_triggers_client_timeout(server, client):
-    server.add_faults([Fault("slow", delay_s=0.6, times=2)])
-    with pytest.raises(httpx.ReadTimeout):
-        client.get(f"{server.url}/studies", timeout=0.2)
-    started = time.monotonic()
-    assert client.get(f"{server.url}/studies", timeout=5).status_code == 200
-    assert time.monotonic() - started >= 0.55
-    started = time.monotonic()
-    client.get(f"{server.url}/studies")
-    assert time.monotonic() - started < 0.5
-
-
-def test_fault_drop_closes_without_response(server, client):
-    server.add_faults([Fault("drop")])
-    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        client.get(f"{server.url}/studies")
-    assert client.get(f"{server.url}/studies").status_code == 200
-    assert server.request_log[0].status is None and server.request_log[0].faults == ("drop",)
-
-
-def test_fault_truncate_sends_half_the_promised_body(server, client):
-    server.add_faults([Fault("truncate", times=2)])
-    with pytest.raises(httpx.RemoteProtocolError):
-        client.get(f"{server.url}/studies")
-    # With a raw socket: full Content-Length announced, half the body, then EOF.
-    host, port = urlsplit(server.base).hostname, urlsplit(server.base).port
-    with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(f"GET /api/v2/studies HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        raw = b""
-        while chunk := sock.recv(65536):
-            raw += chunk
-    head, _, body = raw.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200")
-    length = int([h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")][0].split(b":")[1])
-    assert len(body) == length // 2 and length > 100
-    with pytest.raises(json.JSONDecodeError):
-        json.loads(body)
-    assert client.get(f"{server.url}/studies").status_code == 200
-
-
-def test_fault_page_mutations(server, client):
-    params = {"countTotal": "true"}
-    server.add_faults([Fault("wrong_total", amount=3)])
-    assert client.get(f"{server.url}/studies", params=params).json()["totalCount"] == 28
-    server.add_faults([Fault("missing_study")])
-    body = client.get(f"{server.url}/studies", params=params).json()
-    assert body["totalCount"] == 25 and len(body["studies"]) == 9 and "nextPageToken" in body
-    server.add_faults([Fault("duplicate_study")])
-    got = ids(client.get(f"{server.url}/studies", params=params))
-    assert len(got) == 11 and got[-1] == got[0] == "NCT00000001"
-    assert ids(client.get(f"{server.url}/studies")) == got[:10]  # faults spent
-
-
-def test_faults_parse_from_json_and_control_endpoints(server, client):
-    assert parse_faults('{"kind": "http_503", "times": 2}') == [Fault("http_503", times=2)]
-    assert parse_faults([{"kind": "slow", "delay_s": 1}])[0].delay_s == 1
-    for bad in ('{"kind": "nope"}', '{"kind": "http_503", "colour": 1}', '{"kind": "wrong_total"}',
-                '{"kind": "http_503", "times": 0}', "not json"):
-        with pytest.raises(ValueError):
-            parse_faults(bad)
-    assert set(FAULT_KINDS) >= {"http_429", "drop", "truncate", "duplicate_study"}
-    r = client.post(f"{server.base}/_replay/faults", content=json.dumps([{"kind": "http_503", "path": "/version"}]))
-    assert r.status_code == 200 and r.json()["faults"][0]["kind"] == "http_503"
-    assert client.get(f"{server.url}/version").status_code == 503
-    client.post(f"{server.base}/_replay/faults", content='[{"kind": "http_500", "times": -1}]')
-    assert client.get(f"{server.url}/studies").status_code == 500
-    assert client.delete(f"{server.base}/_replay/faults").json() == {"faults": []}
-    assert client.get(f"{server.url}/studies").status_code == 200
-    assert client.post(f"{server.base}/_replay/faults", content='{"kind": "bad"}').status_code == 400
-    r = client.post(f"{server.base}/_replay/current-day", content=DAY1)
-    assert r.status_code == 200 and server.current_day == DAY1
-    assert client.get(f"{server.url}/version").json()["dataTimestamp"] == f"{DAY1}T08:00:00"
-    assert client.post(f"{server.base}/_replay/current-day", content="2030-01-01").status_code == 404
-    assert client.get(f"{server.base}/_replay/state").json()["days"] == [DAY1, DAY2]
-
-
 # --- real records -----------------------------------------------------------------------------
 
 @pytest.fixture
@@ -449,7 +230,7 @@ def real_snapshots(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
         pytest.skip(f"real ClinicalTrials.gov records not found at {studies_dir}")
     lines = {p.stem: p.read_bytes().rstrip(b"\r\n") for p in sorted(studies_dir.glob("NCT*.json"))}
     root = tmp_path / "real"
-    write_day(root, "2025-12-01", list(lines.values()))
+    write_day_lines(root, "2025-12-01", list(lines.values()))
     return root, lines
 
 
