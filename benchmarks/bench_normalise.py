@@ -114,7 +114,7 @@ def _record_stages() -> dict[str, float]:
     parser and enricher threads run beside the writer, so the stages overlap)."""
     import threading
 
-    from netpipeline.normalise import day, versions
+    from netpipeline.normalise import day, parse_pipeline, versions
 
     stages: dict[str, float] = {}
     lock = threading.Lock()
@@ -131,8 +131,8 @@ def _record_stages() -> dict[str, float]:
 
     # Private names of the pipeline: a stage whose function is renamed is just not reported.
     for owner, attribute, name in (
-        (getattr(versions, "_Batch", None), "parse", "parser: read + json_transform -> Arrow"),
-        (versions, "enrich_batch", "enricher: NET rules of candidates"),
+        (getattr(parse_pipeline, "Batch", None), "parse", "parser: read + json_transform -> Arrow"),
+        (parse_pipeline, "enrich_batch", "enricher: NET rules of candidates"),
         (versions, "_insert_batch", "writer: INSERT ... SELECT per table"),
         (day, "_day_row_counts", "writer: rows per view for the day"),
     ):

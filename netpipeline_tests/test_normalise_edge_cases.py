@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from netpipeline.normalise import normalise_day, normalise_versions
+from netpipeline.normalise import parse_pipeline
 from netpipeline.normalise import versions as versions_module
 from netpipeline.normalise.study_json_type import STUDY_JSON_TYPE
 from netpipeline_tests.test_normalise_support import (
@@ -156,11 +157,11 @@ def test_normalising_a_day_without_raw_rows_fails_and_writes_nothing(tmp_path):
 def _break_enrichment(monkeypatch):
     def broken(con, batch):
         raise RuntimeError("enrichment failed")
-    monkeypatch.setattr(versions_module, "enrich_batch", broken)
+    monkeypatch.setattr(parse_pipeline, "enrich_batch", broken)
 
 
 def _break_parsing(monkeypatch):
-    real_parse = versions_module._Batch.parse
+    real_parse = parse_pipeline.Batch.parse
     calls = []
 
     def broken(self, cursor):
@@ -168,7 +169,7 @@ def _break_parsing(monkeypatch):
         if len(calls) == 3:  # a later batch: earlier ones are already inserted
             raise RuntimeError("parsing failed")
         return real_parse(self, cursor)
-    monkeypatch.setattr(versions_module._Batch, "parse", broken)
+    monkeypatch.setattr(parse_pipeline.Batch, "parse", broken)
 
 
 def _break_writing(monkeypatch):

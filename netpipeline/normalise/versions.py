@@ -1,7 +1,8 @@
 """Shred study versions (raw.study_payloads rows) into the trials_versions tables.
 
 Everything is written by ONE transaction, held by the caller's connection (the writer), so a
-failure leaves nothing behind. Around it, a three-stage pipeline keeps both cores busy:
+failure leaves nothing behind. Around it, a three-stage pipeline keeps both cores busy (the
+parser and enricher threads: `parse_pipeline.py`):
 
 - parser (a thread with its own cursor): per batch of versions, one query reads the payloads
   straight from raw.study_payloads (rowid range pushed into the scan) and parses them with
@@ -37,30 +38,23 @@ goes, so memory stays bounded by the few batches in flight.
 """
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
 from netpipeline import warehouse
-from netpipeline.normalise.enrichment_tables import Rows, empty_profiles_sql, enrich_batch, insert_rows
-from netpipeline.normalise.enum_findings import record_enum_findings_sql
-from netpipeline.normalise.shred_sql import shred_statements
 from netpipeline.normalise.batch import BATCH, on_batch
-from netpipeline.normalise.study_json_type import parse_sql, payloads_sql
+from netpipeline.normalise.enrichment_tables import empty_profiles_sql, insert_rows
+from netpipeline.normalise.enum_findings import record_enum_findings_sql
+from netpipeline.normalise.parse_pipeline import Batch, Pipeline
+from netpipeline.normalise.shred_sql import shred_statements
 from netpipeline.normalise.trials_schema import VERSION_TABLES, ensure_trials_schema
 
 # 10k versions is ~150 MB of JSON text (real records average 15 kB) and ~85 MB parsed
 # (Arrow). Larger batches were no faster; smaller ones add per-statement overhead.
 BATCH_SIZE = 10_000
-ARROW_CHUNK_ROWS = 1024
-# Parsed batches the parser may hold ready ahead of the writer (and of the enricher): one is
-# enough to keep the writer fed, and each costs ~85 MB.
-PARSE_AHEAD = 1
 # DuckDB's own buffers during shredding (a lower limit set by the caller is kept). The rows
 # of the open transaction that are not yet written to the file (each table's last, partial
 # row group: all of studies and eligibilities at 100k new versions) stay in memory until
@@ -128,9 +122,9 @@ def shred_requested(
         f"SELECT payload_rowid, content_hash FROM {TODO_TABLE} ORDER BY payload_rowid").fetchall()
     counts = {table: 0 for table in VERSION_TABLES}
     if todo:
-        batches = [_Batch.of(rows) for rows in _batches(todo, batch_size or BATCH_SIZE)]
+        batches = [Batch.of(rows) for rows in _batches(todo, batch_size or BATCH_SIZE)]
         candidates = 0
-        with _Pipeline(con, batches) as pipeline:
+        with Pipeline(con, batches) as pipeline:
             for batch in pipeline.parsed():
                 for table, inserted in _insert_batch(con, batch).items():
                     counts[table] += inserted
@@ -155,33 +149,6 @@ def _batches(todo: list, size: int) -> Iterator[list]:
         yield todo[start:start + size]
 
 
-@dataclass(frozen=True)
-class _Batch:
-    """Versions to shred together: payload rowids (ascending) and their content hashes."""
-    rowids: list[int]
-    content_hashes: list[str]
-
-    @classmethod
-    def of(cls, rows: Sequence[tuple[int, str]]) -> _Batch:
-        return cls([row[0] for row in rows], [row[1] for row in rows])
-
-    def parse(self, cursor: duckdb.DuckDBPyConnection) -> pa.Table:
-        first, last = self.rowids[0], self.rowids[-1]
-        contiguous = last - first + 1 == len(self.rowids)
-        relation = cursor.sql(
-            parse_sql(payloads_sql(first, last, contiguous)),
-            params=None if contiguous else {"rowids": self.rowids})
-        parsed = relation.to_arrow_table(batch_size=ARROW_CHUNK_ROWS)
-        # The parser reads outside the writer's transaction: make sure it read exactly the
-        # versions of the to-do list (raw is append-only, so this never fails in practice).
-        if sorted(parsed.column("content_hash").to_pylist()) != sorted(self.content_hashes):
-            raise RuntimeError(
-                f"raw.study_payloads rowids {first}..{last} do not hold the versions to shred "
-                "as committed data: raw changed while normalising, or the caller's transaction "
-                "holds uncommitted payloads")
-        return parsed
-
-
 def _insert_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> dict[str, int]:
     counts = {}
     for table, select in _STATEMENTS.items():
@@ -191,109 +158,6 @@ def _insert_batch(con: duckdb.DuckDBPyConnection, batch: pa.Table) -> dict[str, 
                         + empty_profiles_sql(BATCH, "WHERE NOT net_candidate"))
     counts["net_profile"] = inserted.fetchall()[0][0]
     return counts
-
-
-class _Stopped(Exception):
-    """The pipeline is shutting down (another stage failed, or the writer left early)."""
-
-
-class _Pipeline:
-    """Parser and enricher threads around the writer; see the module docstring.
-
-    `parsed()` yields the parsed batches in order; `enriched()` then yields each batch's
-    (profiles, classes). A failure in any stage is raised in the writer; leaving the `with`
-    block (normally or not) stops and joins both threads and closes their cursors.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, batches: list[_Batch]):
-        self._batches = batches
-        self._stop = threading.Event()
-        self._errors: list[BaseException] = []
-        self._parsed: queue.Queue = queue.Queue(maxsize=PARSE_AHEAD)
-        self._to_enrich: queue.Queue = queue.Queue(maxsize=PARSE_AHEAD)
-        self._enriched: queue.Queue = queue.Queue()
-        # A cursor is a new connection to the same database: it starts in the default
-        # catalog, so point it at the caller's (the caller may have run USE).
-        database = con.execute("SELECT current_database()").fetchall()[0][0]
-        self._cursors = [con.cursor(), con.cursor()]
-        for cursor in self._cursors:
-            cursor.execute(f'USE "{database.replace(chr(34), chr(34) * 2)}"')
-        self._threads = [
-            threading.Thread(target=self._guarded, args=(self._parse_all,),
-                             name="normalise-parser", daemon=True),
-            threading.Thread(target=self._guarded, args=(self._enrich_all,),
-                             name="normalise-enricher", daemon=True),
-        ]
-
-    def __enter__(self) -> _Pipeline:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        for cursor in self._cursors:
-            try:
-                cursor.interrupt()
-            except duckdb.Error:
-                pass
-        for thread in self._threads:
-            thread.join()
-        for cursor in self._cursors:
-            cursor.close()
-
-    def parsed(self) -> Iterator[pa.Table]:
-        for _ in self._batches:
-            yield self._get(self._parsed)
-
-    def enriched(self) -> Iterator[tuple[Rows, Rows]]:
-        for _ in self._batches:
-            yield self._get(self._enriched)
-
-    # -- stages ------------------------------------------------------------------------------
-    def _guarded(self, stage) -> None:
-        try:
-            stage()
-        except _Stopped:
-            pass
-        except BaseException as error:  # noqa: BLE001 - re-raised in the writer
-            self._errors.append(error)
-            self._stop.set()
-
-    def _parse_all(self) -> None:
-        cursor = self._cursors[0]
-        for batch in self._batches:
-            parsed = batch.parse(cursor)
-            self._put(self._to_enrich, parsed)
-            self._put(self._parsed, parsed)
-
-    def _enrich_all(self) -> None:
-        cursor = self._cursors[1]
-        for _ in self._batches:
-            parsed = self._get(self._to_enrich)
-            self._put(self._enriched, enrich_batch(cursor, parsed))
-
-    # -- hand-over ---------------------------------------------------------------------------
-    def _put(self, channel: queue.Queue, item) -> None:
-        while True:
-            if self._stop.is_set():
-                raise _Stopped
-            try:
-                channel.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
-
-    def _get(self, channel: queue.Queue):
-        while True:
-            if self._errors:
-                raise self._errors[0]
-            if self._stop.is_set():
-                raise _Stopped
-            try:
-                return channel.get(timeout=0.05)
-            except queue.Empty:
-                continue
 
 
 @contextmanager
