@@ -2,6 +2,7 @@
 truncated responses, page mutations, faults given as JSON and through the control endpoints."""
 from __future__ import annotations
 
+import json
 import socket
 import time
 from urllib.parse import urlsplit
