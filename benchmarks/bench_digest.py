@@ -32,14 +32,6 @@ sys.path.insert(0, str(PROJECT_ROOT))
 DAY = date(2026, 11, 19)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class CountingHandler:
     def __init__(self):
         self.accepted = 0
@@ -87,6 +79,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from aiosmtpd.controller import Controller
+
+    from netpipeline_tests.smtp_server import free_port
 
     from netpipeline.digest import ledger
     from netpipeline.digest.config import DigestConfig
