@@ -15,6 +15,7 @@ from netpipeline.orchestration.assets.trials import TRIAL_TABLES
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.orchestration.resources import QualityGateResource
 from netpipeline.quality.catalog import checks_for
+from netpipeline.storage_errors import WarehouseStorageError
 
 
 def _build_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
@@ -39,13 +40,26 @@ def _define_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
 
         day = date.fromisoformat(context.partition_key)
         started = time.monotonic()
-        with warehouse.get_connection() as con:
-            o = run_day_check(con, day, check, quality_gate.volume_drop_max, run_id=context.op_execution_context.run_id)
+        severity = dg.AssetCheckSeverity.ERROR if check.severity == "blocking" else dg.AssetCheckSeverity.WARN
+        try:
+            with warehouse.get_connection() as con:
+                o = run_day_check(con, day, check, quality_gate.volume_drop_max, run_id=context.op_execution_context.run_id)
+        except WarehouseStorageError as exc:
+            # Reported once: the first step it hit raised it in words; the checks after it say so
+            # (WARN: a blocking ERROR would fail the step again; the day stays unchecked, since no
+            # result was recorded, so the gate is closed all the same).
+            earlier = _storage_failure_step(context)
+            if earlier is None:
+                raise
+            return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
+                                       metadata={"storage_error": str(exc)[:2000]},
+                                       description=f"not evaluated: the warehouse could not be written "
+                                                   f"(see the error of step {earlier})")
         if not o.passed:
             context.log.warning(o.summary())
         return dg.AssetCheckResult(
             passed=o.passed,
-            severity=dg.AssetCheckSeverity.ERROR if check.severity == "blocking" else dg.AssetCheckSeverity.WARN,
+            severity=severity,
             description=o.summary(),
             metadata={
                 "severity": check.severity,
@@ -61,6 +75,17 @@ def _define_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         )
 
     return _check
+
+
+def _storage_failure_step(context: dg.AssetCheckExecutionContext) -> str | None:
+    """The step of this run that already failed with a WarehouseStorageError, if any."""
+    for record in context.instance.all_logs(context.run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        error = record.dagster_event.event_specific_data.error
+        while error is not None:
+            if error.cls_name == WarehouseStorageError.__name__:
+                return record.dagster_event.step_key
+            error = error.cause
+    return None
 
 
 QUALITY_CHECKS = [_build_check(c, RAW_STUDIES) for c in checks_for("raw")] + [

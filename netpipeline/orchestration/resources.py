@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from datetime import date, time, timedelta
 from pathlib import Path
 
+import dagster as dg
 from dagster import ConfigurableResource, EnvVar, InitResourceContext, get_dagster_logger
 from dagster_duckdb import DuckDBResource
 
@@ -14,6 +15,7 @@ from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.integrity import open_for_writing
 from netpipeline.publication import parse_deadline
 from netpipeline.settings import DEFAULTS, setting
+from netpipeline.storage_errors import WarehouseStorageError, is_storage_error, storage_error
 
 
 def env_or_default(name: str) -> "str | EnvVar":
@@ -74,10 +76,31 @@ class WarehouseResource(DuckDBResource):
                                log=get_dagster_logger().warning)
         try:
             yield con
+        except Exception as exc:
+            if not is_storage_error(exc) or isinstance(exc, WarehouseStorageError):
+                raise
+            con.close()   # first: what is stored is read back through a connection of its own
+            raise storage_error(self.database, *_current_step(), exc) from exc
         finally:
             # Closed on failure too: a step that raised (e.g. ChangeLogError) would otherwise keep the
             # file open until garbage collection ("different configuration" for the next connection).
             con.close()
+
+
+def _current_step() -> tuple[date | None, str]:
+    """The partition and the step (asset or check) running now, for an error's words."""
+    for kind in (dg.AssetExecutionContext, dg.AssetCheckExecutionContext):
+        try:
+            context = kind.get()
+        except dg.DagsterInvariantViolationError:
+            continue
+        op = context.op_execution_context
+        day = date.fromisoformat(op.partition_key) if op.has_partition_key else None
+        checks = list(op.selected_asset_check_keys)
+        if checks and kind is dg.AssetCheckExecutionContext:
+            return day, f"check {checks[0].name} of {checks[0].asset_key.to_user_string()}"
+        return day, " + ".join(k.to_user_string() for k in op.selected_asset_keys) or op.op.name
+    return None, "warehouse write"
 
 
 class PublishedResource(ConfigurableResource):
