@@ -25,6 +25,7 @@ DEFAULTS: dict[str, str] = {
     "NETPIPELINE_USER_AGENT": f"netpipeline/{__version__} (NET clinical-trials tracker)",
     "NETPIPELINE_SCOPE": str(Path(__file__).resolve().parent / "ingest" / "net_scope.yaml"),
     "NETPIPELINE_VOLUME_DROP_MAX": "0.10",
+    "NETPIPELINE_VOLUME_RISE_MAX": "0.25",
     "NETPIPELINE_SUBSCRIPTIONS": str(DATA_DIR / "subscriptions.yaml"),
     "NETPIPELINE_OUTBOX": str(DATA_DIR / "outbox"),
     "NETPIPELINE_SMTP_HOST": "",

@@ -15,7 +15,7 @@ expensive part (~3-4 s each), so one day carries several scenarios, each undone 
 |            | the digest asset's refusal; repaired and re-run: the digest is requested                    |
 | 2026-10-06 | after a good raw+trials run, in turn: duplicated study row (whole day re-run), orphan site,  |
 |            | a raw.study_days row lost (trials+checks+changes re-run; then the raw check on its own)      |
-| 2026-10-07 | every warning check fails; the day goes on                                                  |
+| 2026-10-07 | every warning check fails (26 studies against 20: a mass entry); the day goes on            |
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ SNAPSHOTS = {
         12: {"contactsLocationsModule.locations": [{**SITE, "geoPoint": {"lat": 123.4, "lon": -92.48}}]},
         13: {"contactsLocationsModule.locations": [{**SITE, "status": "COMPLETED"}]},              # study RECRUITING
         14: {"armsInterventionsModule.interventions": [{"type": "TELEPATHY", "name": "Octreotide LAR"}]},
-    }),
+    }, count=26),  # 26 studies against 20: a mass entry (+30%)
 }
 ENUM_FIXED = _day(ENUM, {3: {"statusModule.overallStatus": "ACTIVE_NOT_RECRUITING"}})
 
@@ -350,5 +350,6 @@ def test_every_warning_can_fail_and_the_day_goes_on(story):
     assert samples["recruiting_trials_have_recruiting_site"] == [(nct(13), 0)]
     assert samples["no_unknown_enum_values"] == [
         (nct(14), "protocolSection.armsInterventionsModule.interventions.type = TELEPATHY")]
+    assert samples["volume_rise_within_limit"] == [(None, 0.3)]
     assert samples["data_date_advances"] == [
         (None, {"data_timestamp": "2026-10-07T09:00:05", "previous_data_timestamp": "2026-10-07T23:00:00"})]

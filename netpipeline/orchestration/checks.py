@@ -43,7 +43,8 @@ def _define_check(check, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
         severity = dg.AssetCheckSeverity.ERROR if check.severity == "blocking" else dg.AssetCheckSeverity.WARN
         try:
             with warehouse.get_connection() as con:
-                o = run_day_check(con, day, check, quality_gate.volume_drop_max, run_id=context.op_execution_context.run_id)
+                o = run_day_check(con, day, check, quality_gate.volume_drop_max, run_id=context.op_execution_context.run_id,
+                                  volume_rise_max=quality_gate.volume_rise_max)
         except WarehouseStorageError as exc:
             # Reported once: the first step it hit raised it in words; the checks after it say so
             # (WARN: a blocking ERROR would fail the step again; the day stays unchecked, since no

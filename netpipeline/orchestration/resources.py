@@ -48,9 +48,11 @@ def seconds_setting(name: str) -> float:
 
 
 class QualityGateResource(ConfigurableResource):
-    """How far the day's study count may drop against the previous day before the day stops."""
+    """How far the day's study count may drop against the previous day before the day stops, and
+    rise before a warning flags a mass entry."""
 
     volume_drop_max: float = 0.10
+    volume_rise_max: float = 0.25
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # A run with checks starts importing Great Expectations now, behind the ingest step
@@ -168,7 +170,8 @@ def build_resources() -> dict[str, object]:
                                        lock_wait_s=seconds_setting("NETPIPELINE_WAREHOUSE_LOCK_WAIT_S")),
         "published": PublishedResource(warehouse_copy=env_or_default("NETPIPELINE_PUBLISHED_WAREHOUSE"),
                                        parquet_dir=env_or_default("NETPIPELINE_PUBLISHED_PARQUET")),
-        "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX")),
+        "quality_gate": QualityGateResource(volume_drop_max=share_setting("NETPIPELINE_VOLUME_DROP_MAX"),
+                                            volume_rise_max=share_setting("NETPIPELINE_VOLUME_RISE_MAX")),
         "day_trigger": DayTriggerResource(
             max_attempts=int_env_or_default("NETPIPELINE_DAY_MAX_ATTEMPTS"),
             retry_minutes=int_env_or_default("NETPIPELINE_DAY_RETRY_MINUTES"),

@@ -44,7 +44,7 @@ def _raw_blocking_names(_tables: set[str]) -> str:
     return ", ".join(f"'{c.name}'" for c in CHECKS if c.target == "raw" and c.severity == "blocking")
 
 
-def _volume_sql(tables: set[str]) -> str:
+def _day_and_previous_counts(tables: set[str]) -> str:
     # Against the latest earlier stored day whose raw blocking checks did not fail: a day that
     # lost 30% of its studies must not become the yardstick of the day after it.
     return """
@@ -54,8 +54,20 @@ def _volume_sql(tables: set[str]) -> str:
                                                 WHERE check_name IN (%s) AND NOT passed)),
              prev_n AS (SELECT count(*) AS n FROM raw.study_days WHERE snapshot_date = (SELECT d FROM prev))
         SELECT today.n AS studies, (SELECT d FROM prev) AS previous_date, prev_n.n AS previous_studies,
+        """ % _raw_blocking_names(tables)
+
+
+def _volume_sql(tables: set[str]) -> str:
+    return _day_and_previous_counts(tables) + """
                CASE WHEN prev_n.n > 0 THEN round(greatest(0, (prev_n.n - today.n) / prev_n.n::DOUBLE), 6) ELSE 0 END AS drop_share
-        FROM today, prev_n""" % _raw_blocking_names(tables)
+        FROM today, prev_n"""
+
+
+def _volume_rise_sql(tables: set[str]) -> str:
+    return _day_and_previous_counts(tables) + """
+               today.n - prev_n.n AS entered,
+               CASE WHEN prev_n.n > 0 THEN round(greatest(0, (today.n - prev_n.n) / prev_n.n::DOUBLE), 6) ELSE 0 END AS rise_share
+        FROM today, prev_n"""
 
 
 _NOT_NULL, _UNIQUE, _IN_SET, _BETWEEN = ("ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeUnique",
@@ -85,6 +97,14 @@ CHECKS: tuple[CheckDef, ...] = (
                  SlicePart("raw.pulls", _volume_sql,
                            (expect(_BETWEEN, column="drop_share", min_value=0, max_value=Param("volume_drop_max")),),
                            context=("studies", "previous_date", "previous_studies")),
+             )),
+    CheckDef("volume_rise_within_limit", "raw", "warning",
+             "The day's study count did not rise by more than NETPIPELINE_VOLUME_RISE_MAX against the previous "
+             "stored day whose raw blocking checks passed: a mass entry (a scope or MeSH change, a query "
+             "widened by mistake) rather than that many new registrations.", (
+                 SlicePart("raw.pulls", _volume_rise_sql,
+                           (expect(_BETWEEN, column="rise_share", min_value=0, max_value=Param("volume_rise_max")),),
+                           context=("studies", "previous_date", "previous_studies", "entered")),
              )),
     CheckDef("data_date_advances", "raw", "warning",
              "The data timestamp is newer than the previous stored day's.", (

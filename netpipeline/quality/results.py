@@ -10,6 +10,7 @@ import duckdb
 from netpipeline.quality.catalog import CheckDef, Target, blocking_checks, checks_for
 from netpipeline.quality.expectations import run_check
 from netpipeline.quality.outcomes import CheckOutcome, describe, failed_outcome
+from netpipeline.settings import DEFAULTS
 from netpipeline.warehouse import ensure_schema, transaction
 
 QUALITY_DDL = """
@@ -34,6 +35,8 @@ ALTER TABLE quality.check_results ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 _COLUMNS = ("snapshot_date", "check_name", "target_table", "severity", "passed", "evaluated_rows", "failures",
             "failure_share", "sample", "expectations", "checked_at", "summary", "run_id")
 _EXAMPLES_IN_GATE = 3
+# A warning's threshold: callers without Dagster (tests, benchmarks) get the documented default.
+_VOLUME_RISE_MAX = float(DEFAULTS["NETPIPELINE_VOLUME_RISE_MAX"])
 
 
 def ensure_quality_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,7 +44,7 @@ def ensure_quality_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run_day_check(con: duckdb.DuckDBPyConnection, day: date, check: CheckDef, volume_drop_max: float,
-                  run_id: str | None = None) -> CheckOutcome:
+                  run_id: str | None = None, volume_rise_max: float = _VOLUME_RISE_MAX) -> CheckOutcome:
     """Run one check for the day and record its outcome (replacing an earlier one).
 
     A check that cannot be evaluated (a query or GX error) is recorded as failed with the error:
@@ -51,21 +54,26 @@ def run_day_check(con: duckdb.DuckDBPyConnection, day: date, check: CheckDef, vo
     existing = {row[0] for row in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'trials'").fetchall()}
     try:
-        outcome = run_check(con, check, day, {"volume_drop_max": volume_drop_max}, existing)
+        outcome = run_check(con, check, day, {"volume_drop_max": volume_drop_max,
+                                              "volume_rise_max": volume_rise_max}, existing)
     except Exception as exc:  # noqa: BLE001 - recorded and reported as the check's failure
         outcome = failed_outcome(check, exc)
     record_outcomes(con, day, [outcome], run_id=run_id)
     return outcome
 
 
-def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, volume_drop_max: float) -> list[CheckOutcome]:
+def run_day_checks(con: duckdb.DuckDBPyConnection, day: date, target: Target, volume_drop_max: float,
+                   volume_rise_max: float = _VOLUME_RISE_MAX) -> list[CheckOutcome]:
     """Every check of `target` for the day (what the asset checks run one by one)."""
-    return [run_day_check(con, day, check, volume_drop_max) for check in checks_for(target)]
+    return [run_day_check(con, day, check, volume_drop_max, volume_rise_max=volume_rise_max)
+            for check in checks_for(target)]
 
 
-def run_all_day_checks(con: duckdb.DuckDBPyConnection, day: date, volume_drop_max: float) -> list[CheckOutcome]:
+def run_all_day_checks(con: duckdb.DuckDBPyConnection, day: date, volume_drop_max: float,
+                       volume_rise_max: float = _VOLUME_RISE_MAX) -> list[CheckOutcome]:
     """Every check of the catalogue for the day, raw first (what a daily run does, without Dagster)."""
-    return run_day_checks(con, day, "raw", volume_drop_max) + run_day_checks(con, day, "trials", volume_drop_max)
+    return (run_day_checks(con, day, "raw", volume_drop_max, volume_rise_max)
+            + run_day_checks(con, day, "trials", volume_drop_max, volume_rise_max))
 
 
 def drop_day_results(con: duckdb.DuckDBPyConnection, day: date, target: Target | None = None) -> None:
