@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from netpipeline.digest.mass_entry import EntrySummary
 from netpipeline.digest.rules import followed_trials, match_reasons
 from netpipeline.digest.subscriptions import Subscriber
 from netpipeline.digest.unsubscribe import Links
@@ -61,6 +62,7 @@ class RenderedDigest:
     event_count: int
     send_when_empty: bool = False
     unsubscribe: Links | None = None
+    entries: EntrySummary | None = None   # a mass entry, summarised
 
     @property
     def extra_headers(self) -> dict[str, str]:
@@ -78,7 +80,7 @@ class RenderedDigest:
 
     @property
     def should_send(self) -> bool:
-        return self.event_count > 0 or self.send_when_empty
+        return self.event_count > 0 or self.entries is not None or self.send_when_empty
 
 
 def strip_controls(value: Any) -> Any:
@@ -128,8 +130,13 @@ def humanize(value: Any) -> str:
     return s
 
 
-def subject_for(day: date, counts: dict[str, int]) -> str:
+def subject_for(day: date, counts: dict[str, int], entered: int = 0) -> str:
+    """'NET trials, <day>: 2 new trials, 1 status change'; with a mass entry, the trials that
+    entered the scope are one part ('312 trials entered scope'), not counted again."""
     parts, used = [], 0
+    if entered:
+        counts = {k: n for k, n in counts.items() if k not in ("new_trial", "entered_scope")}
+        parts.append(f"{entered} trials entered scope")
     for kind, one, many in _SUBJECT_PARTS:
         n = counts.get(kind, 0)
         if n:
@@ -228,8 +235,10 @@ _ENV = Environment(
 
 
 def render_digest(subscriber: Subscriber, day: date, data_date: date | None, events: list[dict],
-                  trials: dict[str, dict], base_date: date | None, unsubscribe: Links | None = None) -> RenderedDigest:
-    """Render the digest of `events` (already selected for this subscriber by rules.select_events)."""
+                  trials: dict[str, dict], base_date: date | None, unsubscribe: Links | None = None,
+                  entries: EntrySummary | None = None) -> RenderedDigest:
+    """Render the digest of `events` (already selected for this subscriber by rules.select_events,
+    and trimmed by mass_entry.trim when `entries` summarises a mass entry)."""
     counts: dict[str, int] = {}
     by_trial: dict[str, list[dict]] = {}
     for ev in events:
@@ -243,11 +252,12 @@ def render_digest(subscriber: Subscriber, day: date, data_date: date | None, eve
         groups.append({**_trial_view(nct_id, trials.get(nct_id)), "events": [_event_view(e) for e in evs],
                        "why": one_line("; ".join(match_reasons(subscriber, trials.get(nct_id), evs)))})
     programs = [_trial_view(t["nct_id"], t) for t in followed_trials(subscriber, trials)]
-    subject = subject_for(day, counts)
+    subject = subject_for(day, counts, entries.entry.total if entries else 0)
+    since = long_date(base_date) if base_date else None
     ctx = {"subject": subject, "name": one_line(subscriber.name), "subscriber_id": subscriber.id,
            "day": day.isoformat(), "data_date": data_date.isoformat() if data_date else "unknown",
            "base_date": base_date.isoformat() if base_date else None, "groups": groups,
-           "since": long_date(base_date) if base_date else None,
+           "since": since, "mass_entry": entries.lines(since, day.isoformat()) if entries else [],
            "near": [f"within {p.radius_km:g} km of {one_line(p.label)}" for p in subscriber.rules.near],
            "programs": programs[:MAX_PROGRAMS], "more_programs": max(0, len(programs) - MAX_PROGRAMS),
            "footer": FOOTER, "places": [one_line(p.label) for p in subscriber.rules.near],
@@ -260,4 +270,4 @@ def render_digest(subscriber: Subscriber, day: date, data_date: date | None, eve
     return RenderedDigest(subscriber_id=subscriber.id, day=day, subject=subject, text=text, html=html,
                           message_id=message_id(day, subscriber.id), to=to, counts=counts,
                           event_count=len(events), send_when_empty=subscriber.send_when_empty,
-                          unsubscribe=unsubscribe)
+                          unsubscribe=unsubscribe, entries=entries)

@@ -20,7 +20,7 @@ from typing import Callable, Protocol
 
 import duckdb
 
-from netpipeline.digest import ledger
+from netpipeline.digest import ledger, mass_entry
 from netpipeline.digest.mailer import Mailer, MailError, PermanentMailError, build_message
 from netpipeline.digest.render import RenderedDigest, render_digest
 from netpipeline.digest.rules import select_events
@@ -60,12 +60,13 @@ def build_digests(subscribers: list[Subscriber], day: date, data_date: date | No
     ledger a complete account of the day for every subscriber.
     """
     out = []
+    entry = mass_entry.detect(events, trials)   # many trials entering the scope: summarised
     for sub in subscribers:
-        selected = select_events(sub, events, trials)
-        if not selected and not sub.send_when_empty and not include_empty:
+        selected, entries = mass_entry.trim(sub, select_events(sub, events, trials), entry)
+        if not selected and entries is None and not sub.send_when_empty and not include_empty:
             continue
         links = unsubscribe.links(sub.id, sub.email) if unsubscribe else None
-        out.append(render_digest(sub, day, data_date, selected, trials, base_date, links))
+        out.append(render_digest(sub, day, data_date, selected, trials, base_date, links, entries))
     return out
 
 
