@@ -2,7 +2,7 @@
 
 (Its load time without Great Expectations is tested in test_quality_definitions.py.)
 
-A change to an asset's key, dependencies, group, partitions, kinds or checks changes what the
+A change to an asset's key, dependencies, group, partitions, kinds, checks or code version changes what the
 UI, the sensors and downstream tools see; the snapshot makes that change visible in review.
 Regenerate after an intended change with NETPIPELINE_UPDATE_SNAPSHOTS=1.
 """
@@ -34,6 +34,7 @@ def asset_spec_snapshot() -> dict:
                 f"{k.name} ({'blocking' if graph.get(k).blocking else 'warning'})" for k in node.check_keys
             ),
             "has_description": bool(spec.description),
+            "code_version": spec.code_version,
         }
     return specs
 
@@ -59,3 +60,11 @@ def test_the_daily_job_leaves_the_freshness_check_to_its_sensor():
     # raw_freshness is about the newest stored date, not a run's partition (see freshness.py).
     checks = {k.name for k in defs.resolve_job_def("daily_job").asset_layer.asset_graph.asset_check_keys}
     assert "raw_day_complete" in checks and "raw_freshness" not in checks
+
+
+def test_the_trial_tables_code_version_is_the_rules_version():
+    # Re-enrichment after a rules change shows in the UI as a code-version change of the asset.
+    from netpipeline.normalise.enrich.vocabulary import RULES_VERSION
+
+    spec = next(s for s in defs.resolve_all_asset_specs() if s.key.to_user_string() == "trials/trial_tables")
+    assert spec.code_version and RULES_VERSION in spec.code_version

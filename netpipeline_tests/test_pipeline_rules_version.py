@@ -21,6 +21,8 @@ def test_a_rules_version_bump_reenriches_stored_versions_and_reports_reclassific
     with pipeline(tmp_path, DEMO_REPLAY, monkeypatch) as h:
         assert h.run_day(D1).success
         assert h.query("SELECT DISTINCT vocabulary_version FROM trials_versions.net_profile") == [(RULES_VERSION,)]
+        # the materialisation carries the rules version as the asset's code version (the UI compares them)
+        assert code_versions(h, D1) == [RULES_VERSION]
         assert h.run_day(D2, assets=["raw/ctgov_studies"]).success
         # two NET trials whose record did not change from D1 to D2: only the rules will move them
         unchanged = [nct for (nct,) in h.query("""
@@ -83,3 +85,11 @@ def outcome_materialisations(h, outcome):
     records = h.instance.fetch_materializations(
         dg.AssetRecordsFilter(asset_key=dg.AssetKey(["trials", "trial_tables"]), asset_partitions=[D2]), limit=5).records
     return [r.asset_materialization for r in records if r.run_id == outcome.run_id]
+
+
+def code_versions(h, day: str) -> list[str | None]:
+    import dagster as dg
+
+    records = h.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["trials", "trial_tables"]), asset_partitions=[day]), limit=5).records
+    return [r.asset_materialization.tags.get("dagster/code_version") for r in records]

@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from netpipeline.changes.changelog import drop_changelog
 from netpipeline.normalise import day_preview, normalise_day
+from netpipeline.normalise.enrich.vocabulary import RULES_VERSION
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.partitions import daily_partitions
 
@@ -18,6 +19,9 @@ TRIAL_TABLES = dg.AssetKey(["trials", "trial_tables"])
     partitions_def=daily_partitions,
     group_name="normalise",
     kinds={"duckdb", "sql"},
+    # The enrichment rules' version: a rules change shows in the UI as a code-version change (and
+    # the next materialisation enriches stored versions again, normalise.reenrich).
+    code_version=RULES_VERSION,
     description=(
         "Schema `trials`: studies, conditions, keywords, interventions, arm groups, sponsors, sites, "
         "contacts, eligibility, outcomes, MeSH, references, plus net_profile and intervention_classes "
