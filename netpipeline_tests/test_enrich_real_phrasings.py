@@ -43,6 +43,11 @@ NET = {
     "APUDoma": (study(conditions=["APUDoma"]), "condition: 'APUDoma'", []),
     "carcinoid": (study(conditions=["Malignant Carcinoid Tumour of the Ileum"]),
                   "condition: 'Malignant Carcinoid Tumour of the Ileum'", ["small_bowel"]),
+    "MTC abbreviation beside RET": (study(conditions=["MTC"], brief_title="Selpercatinib in RET-mutant MTC"),
+                                     "title: 'RET-mutant MTC'", ["medullary_thyroid"]),
+    "MTC abbreviation beside calcitonin": (study(conditions=["Thyroid Cancer"],
+                                                 brief_title="Calcitonin Doubling Time in Sporadic MTC"),
+                                           "title: 'Calcitonin Doubling Time in Sporadic MTC'", ["medullary_thyroid"]),
     "non-functioning is not a negation": (study(conditions=["Non-functioning Pancreatic Neuroendocrine Tumour"]),
                                           "condition: 'Non-functioning Pancreatic Neuroendocrine Tumour'",
                                           ["pancreatic"]),
@@ -88,6 +93,20 @@ NOT_NET = {
               keywords=["somatostatin receptor", "neuroendocrine tumor tracer", "DOTATATE"],
               brief_title="68Ga-DOTATATE PET/CT for Staging of ER-positive Breast Cancer"),
         "not NET: NET term only among keywords of a trial in 'Breast Cancer'"),
+    "a bare MTC says nothing of the thyroid": (study(conditions=["MTC"], brief_title="Cabozantinib in MTC"), None),
+    "pancreatic cancer, non-neuroendocrine": (
+        study(conditions=["Pancreatic Cancer"], official_title="Adjuvant Chemotherapy in Patients With Resected "
+                                                               "Pancreatic Cancer (Non-Neuroendocrine)"), None),
+    "PNET in a CNS title": (study(conditions=["Primitive Neuroectodermal Tumor"],
+                                  brief_title="Chemotherapy in Children With CNS PNET"), None),
+    "pasireotide against a fistula": (
+        study(conditions=["Pancreatic Fistula", "Neuroendocrine Tumors"],
+              brief_title="Pasireotide for Prevention of Pancreatic Fistula"),
+        "not NET: NET term names an indication for surgery in a trial about 'Fistula' (title: 'Pasireotide for "
+        "Prevention of Pancreatic Fistula')"),
+    "Lu-DOTATATE in breast cancer": (
+        study(conditions=["Breast Neoplasms"],
+              brief_title="177Lu-DOTATATE in Somatostatin Receptor-positive Metastatic Breast Cancer"), None),
     "SCLC filed under NET by MeSH": (
         study(conditions=["Extensive-stage Small Cell Lung Cancer"],
               condition_mesh_terms=["Small Cell Lung Carcinoma", "Neuroendocrine Tumors"],
@@ -134,6 +153,16 @@ SSTR = {
     "indication in a survey": ("Indication: somatostatin receptor-positive NET (per label)", "", False,
                                "not required (indication, no entry test)"),
     "stated not required": ("SSTR PET is not required for enrolment", "", False, "not required (stated as not required)"),
+    "optional staging scan": ("A 68Ga-DOTATATE PET scan may be used for staging if available", "", False,
+                              "not required (an optional scan)"),
+    "standard-of-care scan": ("DOTATATE PET/CT performed per standard of care", "", False,
+                              "not required (an optional scan)"),
+    "either result": ("Patients with SSTR-positive or SSTR-negative disease are eligible", "", False,
+                      "not required (SSTR-positive and -negative eligible)"),
+    "negative imaging excluded": ("Measurable disease per RECIST 1.1", "Negative SSTR imaging", True,
+                                  "required (SSTR-negative disease excluded)"),
+    "SRS in NET imaging context": ("Somatostatin receptor scintigraphy (SRS) positive disease", "", True,
+                                   "required (SSTR-positive result demanded)"),
 }
 
 
@@ -148,6 +177,7 @@ def test_sstr_imaging_required_only_when_inclusion_demands_the_result(case):
 @pytest.mark.parametrize("sentence", [
     "Prior SRS to brain metastases completed at least 2 weeks before enrolment is allowed",
     "Brain metastases treated with surgery or SRS, stable on imaging for 4 weeks",
+    "Patients treated with SRS or whole brain radiotherapy",
 ])
 def test_srs_is_stereotactic_radiosurgery_outside_net_imaging(sentence):
     p = _net(sentence)
@@ -171,6 +201,10 @@ DLL3 = {
                            "not required (DLL3-negative patients eligible)"),
     "tissue for testing": ("Archival tissue available for retrospective DLL3 testing", "", False,
                            "not required (no result demanded)"),
+    "either result": ("Patients with DLL3 positive or negative tumours are eligible", "", False,
+                      "not required (DLL3-positive and -negative eligible)"),
+    "tested after enrolment": ("DLL3 testing will be done centrally after enrolment", "", False,
+                               "not required (no result demanded)"),
 }
 
 
@@ -195,6 +229,11 @@ KI67 = {
     "MIB-1 up to": ("MIB-1 index up to 55%", (None, 55.0), "[inclusion: ≤ 55]"),
     "postfix or less": ("Ki-67 labelling index of 20% or less", (None, 20.0), "[inclusion: ≤ 20]"),
     "postfix or higher": ("Ki-67 55% or higher", (55.0, None), "[inclusion: ≥ 55]"),
+    "no greater than": ("Ki-67 no greater than 20%", (None, 20.0), "[inclusion: ≤ 20]"),
+    "not lower than": ("Ki-67 not lower than 3%", (3.0, None), "[inclusion: ≥ 3]"),
+    "strict lower, range": ("Ki-67 >20% to 55%", (20.0, 55.0), "[inclusion: > 20 and ≤ 55]"),
+    "per cent in two words": ("Ki-67 index < 20 per cent", (None, 20.0), "[inclusion: < 20]"),
+    "spaced range": ("Ki-67: 3 - 20 %", (3.0, 20.0), "[inclusion: 3–20]"),
 }
 
 
@@ -248,6 +287,16 @@ DRUGS = {
                       ("Quality-of-Life Questionnaire", "behavioural", "signal: name: questionnaire or survey")),
     "radiosurgery": (("Stereotactic Radiosurgery", ("SRS",), "RADIATION", ""),
                      ("Stereotactic Radiosurgery", "radiation_therapy", "signal: intervention type RADIATION")),
+    "code name with a space": (("BI 754091", (), "DRUG", ""), ("ezabenlimab", "immune_checkpoint_inhibitor", "name")),
+    "salt": (("Sunitinib Malate", (), "DRUG", ""), ("sunitinib", "vegfr_tki", "name")),
+    "brand": (("Cabometyx", (), "DRUG", ""), ("cabozantinib", "vegfr_tki", "name")),
+    "code name, hyphen and none": (("RYZ-101", (), "DRUG", ""), ("actinium Ac 225 dotatate", "prrt_radioligand", "name")),
+    "177Lu, nuclide glued": (("Lu177 dotatate", (), "RADIATION", ""),
+                             ("lutetium Lu 177 dotatate", "prrt_radioligand", "name")),
+    "64Cu brand": (("Detectnet", (), "DRUG", ""), ("copper Cu 64 dotatate", "imaging_diagnostic", "name")),
+    "68Ga kit brand": (("NETSPOT", (), "DRUG", ""), ("gallium Ga 68 dotatate", "imaging_diagnostic", "name")),
+    "MIBG written backwards": (("MIBG I-131", (), "DRUG", ""), ("iobenguane I 131", "other", "name")),
+    "RET inhibitor code name": (("LOXO-292", (), "DRUG", ""), ("selpercatinib", "kinase_inhibitor", "name")),
     "unknown drug": (("ABX-4711", (), "DRUG", ""), ("ABX-4711", "unclassified", "name")),
 }
 

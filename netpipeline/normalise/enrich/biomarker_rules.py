@@ -22,11 +22,19 @@ _SSTR = re.compile(
 _IMAGING = re.compile(r"imag|scan|\bPET\b|scintigra|SPECT|uptake|positiv|express|avid|krenning|octreoscan|"
                       r"\bSS?RS\b|\bSRI\b|detectnet|netspot|\b68\s*-?\s*Ga|\bGa\s*-?\s*68\b|gallium|"
                       r"\b64\s*-?\s*Cu|\bCu\s*-?\s*64\b", _I)
-_SSTR_NEGATIVE = re.compile(r"(?:SSTR|somatostatin[- ]receptor)[- ]?negative|non[- ]?avid", _I)
+_SSTR_NEGATIVE = re.compile(r"(?:SSTR|somatostatin[- ]receptor)[- ]?negative|non[- ]?avid|"
+                            r"\bnegative\s+(?:\w+\s+){0,2}(?:SSTR|somatostatin|octreoscan|DOTA)", _I)
 _NO_UPTAKE = re.compile(r"(?:\bno|without|lack of|absen\w*|lacking|insufficient|inadequate)\s+(?:\w+\s+){0,3}"
                         r"(?:SSTR|somatostatin|uptake|avidity)", _I)
 _NOT_REQUIRED = re.compile(r"not (?:be )?required|not necessary|regardless of|irrespective of|unselected|"
                            r"not needed|optional|any \w+ status", _I)
+# "SSTR-positive or -negative disease", "DLL3 positive or negative tumours": either result enters
+_EITHER_RESULT = re.compile(r"positiv\w*\s+or\s+(?:\S+[- ])?negativ|negativ\w*\s+or\s+(?:\S+[- ])?positiv", _I)
+# "a 68Ga-DOTATATE PET may be used for staging if available": a scan the protocol allows, not one it demands
+_OPTIONAL_SCAN = re.compile(r"\bmay (?:also )?be (?:used|performed|done|obtained|considered|accepted)\b|"
+                            r"\bif (?:available|done|performed|clinically indicated)\b|\b(?:when|where) available\b|"
+                            r"\bper (?:the )?standard of care\b|\bas clinically indicated\b|"
+                            r"\bat the (?:investigator's )?discretion\b", _I)
 
 
 # Lower-case substrings every match of the neighbouring patterns contains: a section without
@@ -77,6 +85,8 @@ def _sstr_call(sentence: str) -> tuple[bool | None, str]:
         return None, ""  # stereotactic radiosurgery
     if _NOT_REQUIRED.search(clause_around(sentence, m.start())):
         return False, "stated as not required"
+    if _EITHER_RESULT.search(sentence):
+        return False, "SSTR-positive and -negative eligible"
     result, scan = _SSTR_RESULT.search(sentence), _SCAN.search(sentence)
     if _INDICATION.search(sentence) and not _TESTED.search(sentence):
         return (False, "indication, no entry test") if result or scan else (None, "")
@@ -86,6 +96,8 @@ def _sstr_call(sentence: str) -> tuple[bool | None, str]:
         return None, ""  # the drug ("somatostatin receptor agonist"), not a scan
     if _ALTERNATIVES.search(sentence):
         return False, "one imaging option among several"
+    if _OPTIONAL_SCAN.search(sentence):
+        return False, "an optional scan"
     if _STUDY_PROCEDURE.search(sentence):
         return False, "the scan is a study procedure"
     return True, "SSTR imaging demanded"
@@ -220,6 +232,8 @@ def dll3_requirement(inclusion: str, exclusion: str) -> tuple[bool, str | None]:
             continue
         if _NOT_REQUIRED.search(sentence):
             mentions.append(f"not required (stated as not required): {sentence}")
+        elif _EITHER_RESULT.search(sentence):
+            return False, f"not required (DLL3-positive and -negative eligible): {_clip(sentence)}"
         elif _DLL3_NEGATIVE.search(sentence) and _PERMITTED.search(sentence):
             # "DLL3-negative patients may enrol in cohort B": the trial as a whole takes both
             return False, f"not required (DLL3-negative patients eligible): {_clip(sentence)}"

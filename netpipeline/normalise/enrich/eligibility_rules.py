@@ -84,13 +84,13 @@ def clause_around(sentence: str, pos: int) -> str:
 
 # --- Ki-67 -------------------------------------------------------------------------------
 _NUM = r"(\d+(?:[.,]\d+)?)"
-_PCT = r"\s*(?:%|％|percent)"
+_PCT = r"\s*(?:%|％|per\s?cent)"
 _OPS = {
     "le": r"<=|=<|≤|⩽|≦|\\u2264|less than or equal to|equal to or less than|no more than|not more than|"
-          r"not exceeding|up to|at most|maximum(?: of)?",
+          r"not exceeding|up to|at most|maximum(?: of)?|not? (?:greater|higher) than|not above|not over",
     "lt": r"<|less than|lower than|below|under",
     "ge": r">=|=>|≥|⩾|≧|\\u2265|greater than or equal to|equal to or greater than|more than or equal to|"
-          r"at least|no less than|not less than|minimum(?: of)?",
+          r"at least|no less than|not less than|minimum(?: of)?|not? (?:lower|fewer) than|not below|not under",
     "gt": r">|greater than|more than|higher than|above|over|exceeding",
 }
 _OP = "|".join(f"(?P<{k}{{n}}>{v})" for k, v in _OPS.items())
@@ -117,6 +117,7 @@ def _num(text: str) -> float:
 _POSTFIX = re.compile(rf"^\s*(?:(?:proliferation |proliferative |labell?ing )?index\s*)?(?:of\s+|:\s*|=\s*)?{_NUM}{_PCT}\s*or\s+(?P<le>less|lower|below|fewer|under)?"
                       rf"(?P<ge>more|higher|greater|above|over)?\b", _I)
 _STRICT = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+_UP_TO_AFTER = re.compile(rf"\s*(?:-|–|—|−|to)\s*{_NUM}{_PCT}", _I)
 
 
 class _Interval(NamedTuple):
@@ -155,7 +156,12 @@ def _ki67_interval(window: str) -> _Interval | None:
         else:
             lo = _num(value)
         rules.append(f"{_STRICT[kind]} {_fmt(_num(value))}")
-    return _Interval(lo, hi, b.end(), b.group(10) is None, " and ".join(rules))
+    end, one_sided = b.end(), b.group(10) is None
+    upto = _UP_TO_AFTER.match(window, end) if one_sided and lo is not None else None
+    if upto:   # "> 20% to 55%": the top of the range is inclusive
+        hi, end, one_sided = _num(upto.group(1)), upto.end(), False
+        rules.append(f"≤ {_fmt(hi)}")
+    return _Interval(lo, hi, end, one_sided, " and ".join(rules))
 
 
 def _fmt(value: float) -> str:

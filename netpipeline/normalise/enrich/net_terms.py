@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import re
 
-NET_TERMS_VERSION = "1.1.0"
+NET_TERMS_VERSION = "1.1.1"
 
 _CANDIDATE_ANCHORS = (
     r"neuro[- ]?endo[ck]rin",
@@ -43,7 +43,7 @@ _CANDIDATE_ANCHORS = (
     r"merkel",
     r"small[- ]?cell",
     r"\b(?:p|pan|gep|si|gi)?-?ne[ntc]s?\b",
-    r"minen|manec|lcnec|nepc",
+    r"minen|manec|lcnec|nepc|\bmtcs?\b",
     r"medullary|(?:pancrea|enteric|entero|intestin|digestive|duoden|differentiated)\w*[- ]+endocrine",
 )
 # One expression, valid in Python `re` and in DuckDB regexp_matches (RE2): no lookaround,
@@ -84,8 +84,11 @@ _DECIDING = [
         r"advanced|unresectable|progressive|sstr[- ]positive|somatostatin receptor[- ]positive))[\s-]+NE[NTC]s?\b"),
     re.compile(r"\bNE[NTC]s?[\s-]*\(?\s*(?:G[123]|[Gg]rade\s*(?:[123]|I{1,3}))\b"),
     re.compile(r"\bNENs?\b|(?i:\b(?:minens?|manecs?|lcnecs?|t-?nepc|nepc)\b)"),
+    # the abbreviation "MTC" (in capitals) only beside a word that says thyroid: "RET-mutant MTC"
     _MTC := re.compile(r"medullary[\s,-]+(?:thyroid|carcinoma of (?:the )?thyroid|cancer of (?:the )?thyroid)\w*|"
-                       r"thyroid[\s,-]+(?:gland[\s,-]+)?(?:cancer|carcinoma|neoplasms?|tumou?rs?)?[\s,-]*medullary", _I),
+                       r"thyroid[\s,-]+(?:gland[\s,-]+)?(?:cancer|carcinoma|neoplasms?|tumou?rs?)?[\s,-]*medullary|"
+                       r"(?:thyroid\w*|(?-i:\bRET\b)|calcitonin)[^\n.;]{0,40}?(?-i:\bMTCs?\b)|"
+                       r"(?-i:\bMTCs?\b)[^\n.;]{0,40}?(?:thyroid\w*|(?-i:\bRET\b)|calcitonin)", _I),
     re.compile(r"(?:(?:gastro-?\s?)?entero-?\s?pancrea\w*|pancrea\w*|digestive|duoden\w*|intestinal|"
                r"(?:well|poorly)[- ]differentiated)[\s-]+endocrine[\s-]+(?:tumou?r|carcinom|neoplas|cancer)\w*", _I),
 ]
