@@ -15,7 +15,7 @@ from typing import Callable
 import duckdb
 
 from netpipeline.settings import setting
-from netpipeline.warehouse import connect_waiting_for_lock
+from netpipeline.warehouse import connect
 
 _HEADER_BYTES = 3 * 4096   # DuckDB's file header and its two database headers, before the blocks
 # The latest day of each schema that has one: reading it touches the tables' newest blocks.
@@ -83,9 +83,9 @@ def open_checked(path: str | Path, connect: Callable[[], duckdb.DuckDBPyConnecti
 
 def open_for_writing(path: str | Path, wait_s: float, config: dict | None = None,
                      log: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for writing, waiting for another process's lock as
-    `warehouse.connect_waiting_for_lock` does, and probe it (open_checked)."""
-    return open_checked(path, lambda: connect_waiting_for_lock(path, wait_s, config=config, log=log))
+    """Open the warehouse for writing, waiting for another process's lock as `warehouse.connect`
+    does, and probe it (open_checked)."""
+    return open_checked(path, lambda: connect(path, lock_wait_s=wait_s, config=config, log=log))
 
 
 def probe(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:

@@ -49,3 +49,23 @@ def setting(name: str) -> str:
         raise KeyError(f"unknown setting {name!r}; known: {', '.join(sorted(DEFAULTS))}")
     value = os.environ.get(name, "")
     return value if value != "" else DEFAULTS[name]
+
+
+def float_setting(name: str, low: float, high: float = float("inf"), what: str = "a number") -> float:
+    """A number in [low, high] (Dagster's EnvVar has no float form, so it is read and checked here)."""
+    text = setting(name)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be {what}, got {text!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be {what}, got {value:g}")
+    return value
+
+
+def share_setting(name: str) -> float:
+    return float_setting(name, 0, 1, "a number between 0 and 1")
+
+
+def seconds_setting(name: str) -> float:
+    return float_setting(name, 0, what="a number of seconds, not negative")

@@ -15,19 +15,12 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from netpipeline.settings import setting
+from netpipeline.settings import seconds_setting, setting
 
 
 def sql_str(text: str) -> str:
     """A SQL string literal (for the few values that cannot be bound as parameters: file lists, types)."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
 
 
 # DuckDB's words when another process holds the file (it names the holder's program and PID).
@@ -38,10 +31,17 @@ class WarehouseLockedError(RuntimeError):
     """Another process held the working warehouse for longer than the pipeline waits."""
 
 
-def connect_waiting_for_lock(path: str | Path, wait_s: float, config: dict | None = None,
-                             log: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for writing; while another process holds it, retry for at most `wait_s`
-    seconds (saying so once), then fail naming the file, the holder and the published copy."""
+def connect(path: str | Path, read_only: bool = False, *, lock_wait_s: float | None = None,
+            config: dict | None = None, log: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Every writer (each pipeline step, the digest's short blocks, the CLI)
+    opens it here: while another process holds the file, retry for at most `lock_wait_s` seconds
+    (default NETPIPELINE_WAREHOUSE_LOCK_WAIT_S; said once to `log`), then fail naming the file,
+    the holder and the published copy. A reader opens it read-only, at once or not at all."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True, config=config or {})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wait_s = seconds_setting("NETPIPELINE_WAREHOUSE_LOCK_WAIT_S") if lock_wait_s is None else lock_wait_s
     log = log or logging.getLogger(__name__).warning
     started = time.monotonic()
     said = False

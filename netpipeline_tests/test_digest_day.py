@@ -7,6 +7,7 @@ import email.policy
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from datetime import date
 
@@ -19,9 +20,11 @@ from netpipeline.digest.day import send_day
 from netpipeline.digest.journal import DeliveryJournal, DigestBusyError
 from netpipeline.digest.mailer import SmtpMailer
 from netpipeline.digest.unsubscribe import make_token, verify_token
-from netpipeline.warehouse import connect
+from netpipeline.settings import setting
+from netpipeline.warehouse import WarehouseLockedError, connect
 from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT
 from netpipeline_tests.pipeline_harness import pipeline
+from netpipeline_tests.warehouse_holder import Holder
 
 pytestmark = pytest.mark.slow
 DAY = date(2026, 11, 19)
@@ -124,6 +127,25 @@ def test_two_runs_of_one_day_cannot_send_at_the_same_time(smtp, warehouse, tmp_p
             send_day(DAY, warehouse, config(port, tmp_path))
     assert handler.accepted == [] and sent_rows(warehouse) == {}
 
+
+
+def test_a_reader_holding_the_warehouse_makes_the_digest_wait_then_fail_naming_it(smtp, warehouse, tmp_path):
+    handler, port = smtp
+    said = []
+    with Holder(warehouse) as notebook:
+        started = time.monotonic()
+        with pytest.raises(WarehouseLockedError) as failure:
+            send_day(DAY, warehouse, config(port, tmp_path), lock_wait_s=1, log=said.append)
+        elapsed = time.monotonic() - started
+    message = str(failure.value)
+    assert str(warehouse) in message and f"(PID {notebook.pid})" in message
+    assert "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S=1" in message and setting("NETPIPELINE_PUBLISHED_WAREHOUSE") in message
+    assert 1 <= elapsed < 10 and len(said) == 1 and "waiting up to 1 s" in said[0]
+    assert handler.accepted == [] and sent_rows(warehouse) == {}
+
+    report = send_day(DAY, warehouse, config(port, tmp_path), lock_wait_s=1)  # the reader has left
+    assert report.deliveries.sent and not report.deliveries.failed
+    assert sorted(handler.received().values()) == [1] * len(report.deliveries.sent)
 
 SECRET = "test-secret-key-0123456789"
 URL = "https://trials.example.org/unsubscribe?t={token}"

@@ -5,54 +5,22 @@ Real Dagster runs over the demo replay; the readers are other processes
 """
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
 import pytest
 
 from netpipeline.publish.parquet_tables import DAILY_TABLES, PARTITION
+from netpipeline.orchestration.local_runs import run_day
 from netpipeline.warehouse import connect
-from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT
+from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY
 from netpipeline_tests.pipeline_harness import pipeline
+from netpipeline_tests.warehouse_holder import Holder, fresh_read
 
 pytestmark = pytest.mark.slow
 DAY1, DAY2, DAY3 = DEMO_DAYS
 LOCK_WAIT_S = 2
-
-
-class Holder:
-    """A read-only connection held open in another process."""
-
-    def __init__(self, path: Path):
-        self.proc = subprocess.Popen([sys.executable, "-m", "netpipeline_tests.warehouse_holder", str(path)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
-        ready = self.proc.stdout.readline().split()
-        assert ready[:1] == ["ready"], f"holder did not open {path}"
-        self.pid = int(ready[1])
-
-    def read(self) -> dict:
-        self.proc.stdin.write("read\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        assert line, "the holder died while reading"
-        return json.loads(line)
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait(timeout=30)
-
-
-def fresh_read(path: Path) -> dict:
-    holder = Holder(path)
-    try:
-        return holder.read()
-    finally:
-        holder.close()
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +136,31 @@ def test_a_held_working_warehouse_fails_the_run_in_time_and_a_rerun_loses_nothin
     assert h.query("SELECT snapshot_date::VARCHAR, studies FROM raw.pulls ORDER BY 1")[:2] == stored_before
     assert [d for (d,) in h.query("SELECT snapshot_date::VARCHAR FROM changes.days ORDER BY 1")] == list(DEMO_DAYS)
     assert fresh_read(published)["change_log_days"] == list(DEMO_DAYS)
+
+
+def test_a_held_working_warehouse_fails_the_digest_in_time_and_a_rerun_sends_each_once(published_run):
+    """The digest opens the warehouse through the same lock wait as every step."""
+    h, published = published_run["h"], published_run["published"]
+    if not h.query("SELECT 1 FROM changes.days WHERE snapshot_date = ?", [DAY3]):
+        assert h.run_day(DAY3).success  # this test run alone: day 3's change-log first
+    ledger_before = h.query("SELECT * FROM digest.deliveries ORDER BY ALL")
+    mail_before = sorted(p.name for p in h.outbox.rglob("*") if p.is_file())
+    with Holder(h.warehouse) as notebook:
+        started = time.monotonic()
+        blocked = run_day(h.defs, h.instance, DAY3, job_name="digest_job")
+        elapsed = time.monotonic() - started
+    assert not blocked.success and blocked.error.startswith("digest__emails: ")
+    assert str(h.warehouse) in blocked.error and f"(PID {notebook.pid})" in blocked.error
+    assert str(published) in blocked.error and "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S=2" in blocked.error
+    assert blocked.materialized == [] and "published__warehouse" in blocked.skipped
+    assert elapsed < LOCK_WAIT_S + 20, elapsed
+    # Nothing rendered was sent, nothing stored changed.
+    assert sorted(p.name for p in h.outbox.rglob("*") if p.is_file()) == mail_before
+    assert h.query("SELECT * FROM digest.deliveries ORDER BY ALL") == ledger_before
+
+    rerun = run_day(h.defs, h.instance, DAY3, job_name="digest_job")
+    assert rerun.success, rerun.error
+    assert h.query("SELECT * FROM digest.deliveries WHERE snapshot_date < ? ORDER BY ALL", [DAY3]) == ledger_before
+    day3 = h.query("SELECT subscriber_id, count(*) FROM digest.deliveries WHERE snapshot_date = ? GROUP BY 1", [DAY3])
+    assert day3 and all(n == 1 for _, n in day3)
+    assert fresh_read(published)["digest_days"] == list(DEMO_DAYS)

@@ -4,15 +4,20 @@ connection has to live elsewhere to behave like a notebook or a BI tool).
     python -m netpipeline_tests.warehouse_holder <file>
 
 Opens <file> read-only, prints `ready <pid>`, then for every `read` line on stdin prints one
-JSON line of what it sees through that same connection; `quit` (or EOF) closes it.
+JSON line of what it sees through that same connection; `quit` (or EOF) closes it. Tests drive
+it through `Holder`.
 """
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 READS = {
     "days": "SELECT list(snapshot_date::VARCHAR ORDER BY snapshot_date) FROM raw.pulls",
@@ -34,6 +39,42 @@ def main() -> None:
             break
         print(json.dumps({name: con.execute(sql).fetchone()[0] for name, sql in READS.items()}), flush=True)
     con.close()
+
+
+class Holder:
+    """A read-only connection held open in another process."""
+
+    def __init__(self, path: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "netpipeline_tests.warehouse_holder", str(path)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+        ready = self.proc.stdout.readline().split()
+        assert ready[:1] == ["ready"], f"holder did not open {path}"
+        self.pid = int(ready[1])
+
+    def read(self) -> dict:
+        self.proc.stdin.write("read\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, "the holder died while reading"
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+    def __enter__(self) -> "Holder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def fresh_read(path: Path) -> dict:
+    holder = Holder(path)
+    try:
+        return holder.read()
+    finally:
+        holder.close()
 
 
 if __name__ == "__main__":

@@ -86,20 +86,23 @@ class DayReport:
 
 
 class WarehouseOpener:
-    """Opens the warehouse for short blocks and adds up how long it was held; the first block for
-    writing probes the file for damage first (netpipeline.integrity), before the ledger is written."""
+    """Opens the warehouse for short blocks and adds up how long it was held. Each open waits for
+    another process's lock like every pipeline step (`warehouse.connect`), then fails naming it; the
+    first block for writing probes the file for damage first (netpipeline.integrity), before the
+    ledger is written."""
 
-    def __init__(self, path: str | Path, read_only: bool = False):
-        self.path, self.read_only = Path(path), read_only
+    def __init__(self, path: str | Path, read_only: bool = False, lock_wait_s: float | None = None,
+                 log: Callable[[str], None] | None = None):
+        self.path, self.read_only, self.lock_wait_s, self.log = Path(path), read_only, lock_wait_s, log
         self.held_s, self.opens = 0.0, 0
 
     @contextmanager
     def __call__(self) -> Iterator[duckdb.DuckDBPyConnection]:
         started = time.perf_counter()
-        if self.opens == 0 and not self.read_only:
-            con = open_checked(self.path, lambda: connect(self.path))
-        else:
-            con = connect(self.path, read_only=self.read_only)
+
+        def open_it() -> duckdb.DuckDBPyConnection:
+            return connect(self.path, read_only=self.read_only, lock_wait_s=self.lock_wait_s, log=self.log)
+        con = open_checked(self.path, open_it) if self.opens == 0 and not self.read_only else open_it()
         try:
             yield con
         finally:
@@ -205,16 +208,18 @@ class _JournalledLedger:
 
 def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
              subscribers: list[Subscriber] | None = None, mailer=None, max_attempts: int = 3,
-             backoff_s: float = 5.0, sleep: Callable[[float], None] = time.sleep) -> DayReport:
+             backoff_s: float = 5.0, sleep: Callable[[float], None] = time.sleep,
+             lock_wait_s: float | None = None, log: Callable[[str], None] | None = None) -> DayReport:
     """Render and send every subscriber's digest of `day` exactly once; see the module docstring.
 
     `subscribers` defaults to the config's subscriptions file and `mailer` to the config's
     transport. Failed deliveries are in the report (and the ledger); the caller decides whether
-    they fail the run.
+    they fail the run. While another process holds the warehouse, each open waits `lock_wait_s`
+    (default NETPIPELINE_WAREHOUSE_LOCK_WAIT_S), then raises `WarehouseLockedError`.
     """
     subscribers = load_subscriptions(config.subscriptions_file) if subscribers is None else subscribers
     unsubscribe = config.unsubscribe()  # a URL without a signing key stops here, before anything is sent
-    open_warehouse = WarehouseOpener(warehouse_file)
+    open_warehouse = WarehouseOpener(warehouse_file, lock_wait_s=lock_wait_s, log=log)
     with DeliveryJournal(Path(warehouse_file).parent / "digest-journal", day) as journal:
         with open_warehouse() as con:
             ledger.ensure_ledger(con)

@@ -3,7 +3,6 @@
 import os
 from contextlib import contextmanager
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import dagster as dg
 from dagster import ConfigurableResource, EnvVar, InitResourceContext, get_dagster_logger
@@ -14,7 +13,7 @@ from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.integrity import open_for_writing
 from netpipeline.publication import parse_deadline
-from netpipeline.settings import DEFAULTS, setting
+from netpipeline.settings import DEFAULTS, seconds_setting, setting, share_setting
 from netpipeline.storage_errors import WarehouseStorageError, is_storage_error, storage_error
 
 
@@ -25,26 +24,6 @@ def env_or_default(name: str) -> "str | EnvVar":
 
 def int_env_or_default(name: str) -> "int | EnvVar":
     return EnvVar.int(name) if os.environ.get(name) else int(DEFAULTS[name])
-
-
-def float_setting(name: str, low: float, high: float = float("inf"), what: str = "a number") -> float:
-    """A number in [low, high] (Dagster's EnvVar has no float form, so it is read and checked here)."""
-    text = setting(name)
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} must be {what}, got {text!r}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be {what}, got {value:g}")
-    return value
-
-
-def share_setting(name: str) -> float:
-    return float_setting(name, 0, 1, "a number between 0 and 1")
-
-
-def seconds_setting(name: str) -> float:
-    return float_setting(name, 0, what="a number of seconds, not negative")
 
 
 class QualityGateResource(ConfigurableResource):
@@ -72,7 +51,6 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def get_connection(self, lock_wait_s: float | None = None):
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         con = open_for_writing(self.database, self.lock_wait_s if lock_wait_s is None else lock_wait_s,
                                config={"custom_user_agent": "dagster", **self.connection_config},
                                log=get_dagster_logger().warning)

@@ -2,12 +2,11 @@
 from datetime import date
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from netpipeline.digest.day import DigestGateError, DigestSendError, send_day
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.partitions import daily_partitions
-from netpipeline.orchestration.resources import DigestMailResource
+from netpipeline.orchestration.resources import DigestMailResource, WarehouseResource
 
 DIGEST_EMAILS = dg.AssetKey(["digest", "emails"])
 __all__ = ["DIGEST_EMAILS", "DigestGateError", "DigestSendError", "digest_emails"]
@@ -22,8 +21,10 @@ __all__ = ["DIGEST_EMAILS", "DigestGateError", "DigestSendError", "digest_emails
     description="Renders each subscriber's digest (text + HTML) from the day's events and sends it once; "
                 "the delivery ledger is digest.deliveries.",
 )
-def digest_emails(context: dg.AssetExecutionContext, warehouse: DuckDBResource, mail: DigestMailResource) -> dg.MaterializeResult:
-    report = send_day(date.fromisoformat(context.partition_key), warehouse.database, mail.config())
+def digest_emails(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                  mail: DigestMailResource) -> dg.MaterializeResult:
+    report = send_day(date.fromisoformat(context.partition_key), warehouse.database, mail.config(),
+                      lock_wait_s=warehouse.lock_wait_s, log=context.log.warning)
     deliveries, preview = report.deliveries, report.preview
     context.log.info(f"{deliveries.summary()}; warehouse held {report.warehouse_held_s:.2f} s "
                      f"over {report.warehouse_opens} connections")
