@@ -11,8 +11,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from netpipeline.publish.parquet_tables import DAILY_TABLES, PARTITION
 from netpipeline.orchestration.local_runs import run_day
+from netpipeline.publish.parquet_tables import (DAILY_TABLES, DATA_FILE, FIRST_SEEN, PARTITION, PARTITIONED_TABLES,
+                                               VERSION_TABLES_PUBLISHED)
 from netpipeline.warehouse import connect
 from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY
 from netpipeline_tests.pipeline_harness import pipeline
@@ -77,8 +78,9 @@ def test_the_digest_run_republishes_the_copy_but_no_unchanged_parquet(published_
     daily, digest = meta[0::2], meta[1::2]
     assert all(m["parquet_files_written"] > 0 for m in daily)
     assert all(m["parquet_files_written"] == 0 and m["parquet_files_unchanged"] > 0 for m in digest)
-    # Day 2 rewrote its own partitions and the current tables, not day 1's partitions.
-    assert daily[1]["parquet_files_unchanged"] >= len(DAILY_TABLES)
+    # Day 2 wrote its own partitions (versions first seen that day included) and the span map,
+    # not day 1's partitions.
+    assert daily[1]["parquet_files_unchanged"] == len(PARTITIONED_TABLES)
     assert all(m["size_mb"] > 0 and m["tables"] > 40 and m["path"] == str(published_run["published"]) for m in meta)
 
 
@@ -91,14 +93,24 @@ def test_parquet_tables_read_with_polars_alone_match_the_warehouse_views(publish
     h, parquet = published_run["h"], published_run["parquet"]
     con = connect(h.warehouse, read_only=True)
     try:
-        current = [name for (name,) in con.execute(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'trials' AND starts_with(view_name, 'current_')").fetchall()]
-        assert "current_studies" in current and "current_net_profile" in current
-        for source in [f"trials.{name}" for name in current] + ["changes.days"]:
-            frame = pl.read_parquet(parquet / source.replace(".", "/") / "data.parquet")
-            result = con.execute(f"SELECT * FROM {source}")
+        # The current trials tables: every version published once, the open spans say which are current.
+        current = pl.scan_parquet(parquet / "raw/study_spans" / DATA_FILE).filter(pl.col("last_date").is_null())
+        for table in VERSION_TABLES_PUBLISHED:
+            name = table.source.split(".")[1]
+            versions = pl.scan_parquet(parquet / table.folder / "**" / "*.parquet", hive_partitioning=False)
+            frame = versions.join(current.select("content_hash"), on="content_hash", how="semi").collect()
+            result = con.execute(f"SELECT * EXCLUDE (snapshot_date) FROM trials.current_{name}")
             columns = [d[0] for d in result.description]
-            _same_rows(frame, result.fetchall(), columns)
+            assert frame.columns == columns, name
+            rows = result.fetchall()
+            assert rows or name == "enum_findings", name
+            _same_rows(frame, rows, columns)
+            assert sorted(p.name for p in (parquet / table.folder).iterdir()) == [f"{FIRST_SEEN}={d}" for d in (DAY1, DAY2)]
+        assert sorted(p.name for p in (parquet / "trials").iterdir()) == ["intervention_classes", "net_profile"]
+        for source in ("changes.days", "raw.study_spans"):
+            frame = pl.read_parquet(parquet / source.replace(".", "/") / DATA_FILE)
+            result = con.execute(f"SELECT * FROM {source}")
+            _same_rows(frame, result.fetchall(), [d[0] for d in result.description])
         for table in DAILY_TABLES:
             frame = pl.scan_parquet(parquet / table.folder / "**" / "*.parquet", hive_partitioning=True).collect()
             result = con.execute(f"SELECT * FROM {table.source}")

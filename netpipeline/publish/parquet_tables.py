@@ -2,20 +2,27 @@
 
 Layout under the Parquet root (docs/warehouse.md, "Published copy and open tables"):
 
-    trials/current_<table>/data.parquet                       the latest normalised day
-    changes/days/data.parquet                                 one row per change-log day
+    trials_versions/<table>/first_seen_date=YYYY-MM-DD/data.parquet   each study version once,
+                                                     under the day it was first seen
+    raw/study_spans/data.parquet                     which version each study had on which days
+    changes/days/data.parquet                        one row per change-log day
     changes/events/snapshot_date=YYYY-MM-DD/data.parquet      hive-partitioned by day
     quality/check_results/snapshot_date=YYYY-MM-DD/data.parquet
     trials/net_profile/snapshot_date=YYYY-MM-DD/data.parquet
     trials/intervention_classes/snapshot_date=YYYY-MM-DD/data.parquet
 
-Every file is written beside and renamed over (each table file, and each day's partition,
-changes at once). A file is rewritten only when what it was made from changed: `_state.json`
-at the root records, per file, the state of its source (when the day was normalised, its
-change-log computed, its checks run). So the digest run, which changes none of these tables,
-writes no Parquet, and a day rewrites its own partitions plus the current tables, not the
-history; a partition whose day left the warehouse is removed. The partition column lives in
-the folder name only (hive convention); JSON columns are written as text.
+The trials tables are published as versions plus the span map, not as `current_*` copies: a
+version never changes once shredded, so a day writes only the versions first seen that day
+(proportional to the day's changes) and the small span map, where whole current tables cost
+the registry's size every day (docs/benchmarks.md, "Publication for readers"). Readers get the
+current rows with a semi-join on the spans still open (`last_date IS NULL`).
+
+Every file is written beside and renamed over. A file is rewritten only when what it was made
+from changed: `_state.json` at the root records, per file, the state of its source (its
+versions shredded, when the day's change-log was computed, its checks run) and the SELECT that
+made it (so a new column rewrites the table). A file the previous publication wrote and this
+one does not (a day that left the warehouse, an older layout) is removed. The partition column
+lives in the folder name only (hive convention); JSON columns are written as text.
 """
 from __future__ import annotations
 
@@ -27,21 +34,26 @@ from pathlib import Path
 
 import duckdb
 
+from netpipeline.normalise.enrichment_tables import ENRICHMENT_TABLES
+from netpipeline.normalise.trials_schema import VERSION_TABLES
 from netpipeline.publish.files import replace_with, temp_beside
 from netpipeline.warehouse import sql_str
 
 DATA_FILE = "data.parquet"
 PARTITION = "snapshot_date"
+FIRST_SEEN = "first_seen_date"
 STATE_FILE = "_state.json"
 
 
 @dataclass(frozen=True)
-class DailyTable:
-    """A table published one partition per day; `days_sql` lists its days, each with the state
-    of the day's rows (a partition is rewritten when that changes)."""
+class PartitionedTable:
+    """A table published one partition per day: `days_sql` lists its days, each with the state
+    of its rows (a partition is rewritten when that changes); `rows_where` picks a day's rows."""
 
     source: str
     days_sql: str
+    partition: str = PARTITION
+    rows_where: str = f"{PARTITION} = {{day}}"
 
     @property
     def folder(self) -> str:
@@ -50,27 +62,28 @@ class DailyTable:
 
 NORMALISED_DAYS = "SELECT snapshot_date, normalised_at::VARCHAR FROM trials_versions.normalised_days"
 DAILY_TABLES = (
-    DailyTable("changes.events", "SELECT snapshot_date, computed_at::VARCHAR FROM changes.days"),
-    DailyTable("quality.check_results", "SELECT snapshot_date, count(*) || '@' || max(checked_at) FROM quality.check_results "
-                                        "GROUP BY 1"),
-    DailyTable("trials.net_profile", NORMALISED_DAYS),
-    DailyTable("trials.intervention_classes", NORMALISED_DAYS),
+    PartitionedTable("changes.events", "SELECT snapshot_date, computed_at::VARCHAR FROM changes.days"),
+    PartitionedTable("quality.check_results", "SELECT snapshot_date, count(*) || '@' || max(checked_at) "
+                                              "FROM quality.check_results GROUP BY 1"),
+    PartitionedTable("trials.net_profile", NORMALISED_DAYS),
+    PartitionedTable("trials.intervention_classes", NORMALISED_DAYS),
 )
-# The current_* views show the latest normalised day; changes.days changes with any change-log.
-CURRENT_STATE = "SELECT arg_max(snapshot_date || '@' || normalised_at, snapshot_date) FROM trials_versions.normalised_days"
-WHOLE_TABLES_EXTRA = {"changes.days": "SELECT string_agg(snapshot_date || '@' || computed_at, ',' ORDER BY snapshot_date) "
-                                      "FROM changes.days"}
-
-
-def whole_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every `trials.current_*` view (a new trials table is published without a change here)."""
-    views = con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'trials' AND view_name LIKE 'current\\_%' "
-                        "ESCAPE '\\' ORDER BY 1").fetchall()
-    return [f"trials.{name}" for (name,) in views] + list(WHOLE_TABLES_EXTRA)
-
-
-def _whole_state(con: duckdb.DuckDBPyConnection, source: str) -> str:
-    return str(con.execute(WHOLE_TABLES_EXTRA.get(source, CURRENT_STATE)).fetchone()[0])
+# Version rows are inserted once per version and never changed (the enrichment tables are, on
+# re-enrichment: they are published by day above), so a first-seen day's state is its count of
+# shredded versions (every version has one trials_versions.studies row).
+VERSION_DAYS = ("SELECT p.first_seen_date, count(*)::VARCHAR FROM trials_versions.studies v "
+                "JOIN raw.study_payloads p USING (content_hash) GROUP BY 1")
+VERSION_TABLES_PUBLISHED = tuple(
+    PartitionedTable(f"trials_versions.{table}", VERSION_DAYS, FIRST_SEEN,
+                     f"content_hash IN (SELECT content_hash FROM raw.study_payloads WHERE {FIRST_SEEN} = {{day}})")
+    for table in VERSION_TABLES if table not in ENRICHMENT_TABLES)
+PARTITIONED_TABLES = VERSION_TABLES_PUBLISHED + DAILY_TABLES
+# Whole tables, each with the state of its source.
+WHOLE_TABLES = {
+    "raw.study_spans": "SELECT count(*) || '@' || coalesce(sum(hash(nct_id, content_hash, first_date, last_date)), 0) "
+                       "FROM raw.study_spans",
+    "changes.days": "SELECT string_agg(snapshot_date || '@' || computed_at, ',' ORDER BY snapshot_date) FROM changes.days",
+}
 
 
 @dataclass
@@ -78,7 +91,7 @@ class ParquetReport:
     root: Path
     files_written: int = 0
     files_unchanged: int = 0
-    partitions_removed: int = 0
+    files_removed: int = 0
     rows: int = 0
     bytes_written: int = 0
 
@@ -87,29 +100,42 @@ def publish_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> ParquetReport
     report = ParquetReport(root)
     before = _read_state(root)
     state: dict[str, str] = {}
+    days_of: dict[str, list[tuple[date, str]]] = {}  # VERSION_DAYS is shared by every versions table
 
     def publish(select: str, target: Path, source_state: str) -> None:
         key = target.relative_to(root).as_posix()
-        state[key] = source_state
-        if before.get(key) == source_state and target.exists():
+        state[key] = f"{source_state} | {select}"
+        if before.get(key) == state[key] and target.exists():
             report.files_unchanged += 1
         else:
             _write(con, select, target, report)
 
-    for source in whole_tables(con):
-        publish(_select(con, source), root / source.replace(".", "/") / DATA_FILE, _whole_state(con, source))
-    for table in DAILY_TABLES:
-        folder = root / table.folder
-        days = {d: str(day_state) for d, day_state in con.execute(table.days_sql).fetchall()}
-        on_disk = {_partition_day(p): p for p in folder.glob(f"{PARTITION}=*")} if folder.exists() else {}
-        for gone in sorted(set(on_disk) - set(days) - {None}):
-            shutil.rmtree(on_disk[gone])
-            report.partitions_removed += 1
-        for d, day_state in sorted(days.items()):
-            select = _select(con, table.source, exclude=PARTITION) + f" WHERE {PARTITION} = DATE '{d.isoformat()}'"
-            publish(select, folder / f"{PARTITION}={d.isoformat()}" / DATA_FILE, day_state)
+    for source, state_sql in WHOLE_TABLES.items():
+        publish(_select(con, source), root / source.replace(".", "/") / DATA_FILE,
+                str(con.execute(state_sql).fetchone()[0]))
+    for table in PARTITIONED_TABLES:
+        if table.days_sql not in days_of:
+            days_of[table.days_sql] = con.execute(table.days_sql).fetchall()
+        select = f"{_select(con, table.source, exclude=table.partition)} WHERE {table.rows_where}"
+        for d, day_state in sorted(days_of[table.days_sql]):
+            target = root / table.folder / f"{table.partition}={d.isoformat()}" / DATA_FILE
+            publish(select.replace("{day}", f"DATE '{d.isoformat()}'"), target, str(day_state))
+    for stale in sorted(set(before) - set(state)):
+        report.files_removed += _remove(root, root / stale)
     _write_state(root, state)
     return report
+
+
+def _remove(root: Path, target: Path) -> int:
+    """Remove a file no longer published, with its partition folder once empty."""
+    if not target.exists():
+        return 0
+    target.unlink()
+    folder = target.parent
+    while folder != root and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+    return 1
 
 
 def _read_state(root: Path) -> dict[str, str]:
@@ -127,13 +153,6 @@ def _write_state(root: Path, state: dict[str, str]) -> None:
         replace_with(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _partition_day(path: Path) -> date | None:
-    try:
-        return date.fromisoformat(path.name.split("=", 1)[1])
-    except ValueError:
-        return None
 
 
 def _select(con: duckdb.DuckDBPyConnection, source: str, exclude: str | None = None) -> str:

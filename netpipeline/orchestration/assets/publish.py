@@ -48,6 +48,6 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
         "parquet_files_unchanged": p.parquet.files_unchanged,
         "parquet_rows_written": p.parquet.rows,
         "parquet_mb_written": round(p.parquet.bytes_written / 1e6, 2),
-        "parquet_partitions_removed": p.parquet.partitions_removed,
+        "parquet_files_removed": p.parquet.files_removed,
         "elapsed_s": p.seconds,
     })
