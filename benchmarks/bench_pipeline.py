@@ -265,7 +265,8 @@ def _steps_of_run(instance, run_id: str, sampler: RssSampler) -> dict[str, dict[
                                         **{k: values[k] for k in ("elapsed_s", "studies", "versions_shredded",
                                                                   "events", "sent", "payloads_added", "changed_studies",
                                                                   "new_studies", "removed_studies", "unchanged_studies",
-                                                                  "copy_s", "size_mb", "parquet_mb_written")
+                                                                  "copy_s", "size_mb", "parquet_mb_written",
+                                                                  "parquet_files_written", "parquet_rows_written")
                                            if k in values}}
         elif kind == "ASSET_CHECK_EVALUATION":
             step.setdefault("checks", []).append(event.event_specific_data.check_name)
