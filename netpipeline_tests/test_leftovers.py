@@ -1,5 +1,6 @@
 """What killed pulls leave behind is cleaned up by the next run (issue 13): staging folders beside
-the warehouse, and Dagster runs left STARTED by a dead process."""
+the warehouse, and Dagster runs left STARTED by a dead process (by run_day and by the /version
+sensor, which would otherwise hold the day back as "in progress" for ever)."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,7 @@ import pytest
 
 from netpipeline.ingest import raw_staging
 from netpipeline.ingest.raw_staging import Staging, remove_leftovers
+from netpipeline.orchestration.dead_runs import run_process
 from netpipeline.processes import process_alive
 from netpipeline.replay.faults import Fault
 from netpipeline.settings import DEFAULTS
@@ -29,6 +31,13 @@ def _staging_dirs(folder: Path) -> list[Path]:
     return sorted(folder.glob(".raw-staging-*"))
 
 
+def _start_killable_run(tmp_path: Path) -> subprocess.Popen:
+    """daily_job's raw step for D1 in a process of its own, on the harness's Dagster instance."""
+    return subprocess.Popen([sys.executable, "-m", "netpipeline_tests.killable_run", D1,
+                             str(tmp_path / "dagster_home")], cwd=REPO, env=dict(os.environ),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
 @pytest.mark.slow
 def test_a_pull_killed_mid_way_leaves_staging_and_a_started_run_that_the_next_run_cleans_up(tmp_path, monkeypatch):
     snapshots = tmp_path / "replay"
@@ -37,9 +46,7 @@ def test_a_pull_killed_mid_way_leaves_staging_and_a_started_run_that_the_next_ru
     scope.write_text(Path(DEFAULTS["NETPIPELINE_SCOPE"]).read_text().replace("page_size: 1000", "page_size: 5"))
     with pipeline(tmp_path, snapshots, monkeypatch, env={"NETPIPELINE_SCOPE": str(scope)}) as h:
         h.replay.add_faults([Fault("slow", path="/studies", skip=2, delay_s=120)])   # the 3rd page hangs
-        child = subprocess.Popen([sys.executable, "-m", "netpipeline_tests.killable_run", D1,
-                                  str(tmp_path / "dagster_home")], cwd=REPO, env=dict(os.environ),
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        child = _start_killable_run(tmp_path)
         deadline = time.monotonic() + 60
         # Killed once a page is staged and the 3rd page is hanging in the slow fault (so the fault
         # is spent and the re-run is not slowed by it).
@@ -65,6 +72,50 @@ def test_a_pull_killed_mid_way_leaves_staging_and_a_started_run_that_the_next_ru
         failure = h.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[-1]
         assert f"left STARTED by process {child.pid}, which is gone" in failure.message
         assert D1 in failure.message
+
+
+def _tick_version_sensor(h, cursor: str | None) -> dg.SensorResult:
+    sensor = h.defs.resolve_sensor_def("ctgov_version_sensor")
+    context = dg.build_sensor_context(instance=h.instance, cursor=cursor, definitions=h.defs, resources=h.defs.resources)
+    return sensor.evaluate_tick(context)
+
+
+@pytest.mark.slow
+def test_the_version_sensor_waits_for_a_live_run_and_fails_a_dead_one_then_requests_the_day(tmp_path, monkeypatch):
+    snapshots = tmp_path / "replay"
+    write_day(snapshots, D1, [make_study(nct(i), D1) for i in range(1, 6)])
+    with pipeline(tmp_path, snapshots, monkeypatch) as h:
+        h.replay.set_current_day(D1)
+        h.replay.add_faults([Fault("slow", path="/studies", delay_s=120)])   # the pull hangs on its 1st page
+        child = _start_killable_run(tmp_path)
+        try:
+            deadline = time.monotonic() + 60
+            while not (h.replay.faults[0]["seen"] >= 1 and
+                       (started := h.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])))):
+                assert child.poll() is None, child.stdout.read().decode()[-3000:]
+                assert time.monotonic() < deadline, "the child never started its pull"
+                time.sleep(0.1)
+            run_id = started[0].run_id
+            assert run_process(h.instance, run_id)[0] == child.pid
+
+            # Alive: the run is left alone and holds the day back.
+            alive = _tick_version_sensor(h, None)
+            assert not alive.run_requests and alive.skip_message == f"data date {D1}: run {run_id} is in progress"
+            assert h.instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.STARTED
+        finally:
+            child.kill()
+            child.wait(timeout=30)
+        assert not process_alive(child.pid)
+
+        # Dead: the next tick marks it failed, naming the PID, and requests the day.
+        dead = _tick_version_sensor(h, alive.cursor)
+        assert h.instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
+        failure = h.instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[-1]
+        assert f"left STARTED by process {child.pid}, which is gone" in failure.message and D1 in failure.message
+        assert [(r.partition_key, r.run_key) for r in dead.run_requests] == [(D1, D1)]
+        # Reported once: the next tick (waiting for the requested run) does not fail it again.
+        assert not _tick_version_sensor(h, dead.cursor).run_requests
+        assert len(h.instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)) == 1
 
 
 def _warehouse(folder: Path, name: str = "w.duckdb") -> Path:
