@@ -93,7 +93,10 @@ NOT_NET = {
               keywords=["somatostatin receptor", "neuroendocrine tumor tracer", "DOTATATE"],
               brief_title="68Ga-DOTATATE PET/CT for Staging of ER-positive Breast Cancer"),
         "not NET: NET term only among keywords of a trial in 'Breast Cancer'"),
-    "a bare MTC says nothing of the thyroid": (study(conditions=["MTC"], brief_title="Cabozantinib in MTC"), None),
+    "a bare MTC says nothing of the thyroid": (
+        study(conditions=["MTC"], brief_title="Cabozantinib in MTC"),
+        "not NET: condition: 'MTC' alone (also mitomycin C or a maximum tolerated concentration), and no field of the "
+        "study names the thyroid, RET or calcitonin"),
     "pancreatic cancer, non-neuroendocrine": (
         study(conditions=["Pancreatic Cancer"], official_title="Adjuvant Chemotherapy in Patients With Resected "
                                                                "Pancreatic Cancer (Non-Neuroendocrine)"), None),

@@ -17,6 +17,7 @@ from .eligibility_rules import (NEGATED, clause_around, parse_differentiation, p
                                 sentences, split_eligibility)
 from .net_terms import NET_CANDIDATE_PATTERN, decide_field, mentions_small_cell, subtypes_in
 from .prior_therapy import parse_prior_therapy
+from .study_context_rules import ContextMatch, read_in_study_context
 
 __all__ = ["NET_CANDIDATE_PATTERN", "empty_profile", "net_profile", "profile_input_from_record"]
 
@@ -55,14 +56,20 @@ def net_profile(study: Mapping[str, Any]) -> dict[str, Any]:
     fields = _fields(study)
     reason = rejection = None
     net_fields: list[tuple[str, str]] = []  # fields that talk about the NET (evidence sources)
+    # entries that name a NET only with another field of the study ("MTC" + "RET Mutation")
+    in_context, no_context = read_in_study_context([(label, text) for label, text, _ in fields])
     for label, text, whole in fields:
         phrase, why_not = decide_field(text)
+        why_not = no_context.get((label, text), why_not)
         if phrase:
             if reason is None:  # the first deciding field, in the order above
                 reason = f"{label}: {(text if whole else phrase)!r}"
             net_fields.append((label, text))
         elif why_not and rejection is None:
             rejection = f"not NET: {label}: {why_not}"
+    if reason is None and in_context:
+        reason = in_context[0].evidence
+    net_fields += [(m.label, m.text) for m in in_context]
     if reason is not None:
         rejection = _not_the_population(study, fields, net_fields)
         if rejection:
@@ -80,7 +87,7 @@ def net_profile(study: Mapping[str, Any]) -> dict[str, Any]:
     net_fields += [(label, text) for label, text, _ in fields
                    if (label, text) not in net_fields and mentions_small_cell(text)]
     inclusion, exclusion = split_eligibility(study.get("eligibility_criteria"))
-    profile["net_subtypes"] = _subtypes(net_fields, inclusion)
+    profile["net_subtypes"] = _subtypes(net_fields, in_context, inclusion)
     net_texts = [text for _, text in net_fields]
     profile["grades"] = parse_grades(net_texts, inclusion)
     profile["differentiation"] = parse_differentiation(net_texts, inclusion)
@@ -132,11 +139,15 @@ def _not_the_population(study: Mapping[str, Any], fields: list[tuple[str, str, b
     return None
 
 
-def _subtypes(net_fields: list[tuple[str, str]], inclusion: str) -> list[dict[str, str]]:
+def _subtypes(net_fields: list[tuple[str, str]], in_context: list[ContextMatch],
+              inclusion: str) -> list[dict[str, str]]:
     evidence: dict[str, str] = {}
+    read_in_context = {(m.label, m.text) for m in in_context}
     for label, text in net_fields:
-        for code in subtypes_in(text):
+        for code in subtypes_in(text) if (label, text) not in read_in_context else ():
             evidence.setdefault(code, f"{label}: {text!r}")
+    for match in in_context:  # after the fields that name the subtype on their own
+        evidence.setdefault(match.subtype, match.evidence)
     # Inclusion sentences that name the tumour ("well-differentiated NET of pancreatic, lung or
     # midgut origin"); a clause that excludes ("NEC are not eligible") adds nothing.
     for sentence in sentences(inclusion) if net_terms.CANDIDATE_RE.search(inclusion) else ():

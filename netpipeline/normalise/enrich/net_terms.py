@@ -26,13 +26,17 @@ Known traps these rules are written around (all seen in CT.gov records):
   "carcinoid". "Endocrine tumour" alone (adrenal, pituitary, thyroid) does not decide.
 - A NET word after "excluding", "other than", "except", "non-" is not the population
   ("pancreatic adenocarcinoma, excluding neuroendocrine tumours").
+- "Neuroendocrine differentiation" alone is a process (a marker studied in prostate
+  adenocarcinoma); attached to a tumour ("prostate cancer with neuroendocrine differentiation")
+  it is neuroendocrine prostate cancer. Entries ambiguous alone ("MTC", "AVPC") are read with the
+  rest of the study in study_context_rules.py.
 """
 from __future__ import annotations
 
 import functools
 import re
 
-NET_TERMS_VERSION = "1.1.1"
+NET_TERMS_VERSION = "1.1.2"
 
 _CANDIDATE_ANCHORS = (
     r"neuro[- ]?endo[ck]rin",
@@ -43,7 +47,7 @@ _CANDIDATE_ANCHORS = (
     r"merkel",
     r"small[- ]?cell",
     r"\b(?:p|pan|gep|si|gi)?-?ne[ntc]s?\b",
-    r"minen|manec|lcnec|nepc|\bmtcs?\b",
+    r"minen|manec|lcnec|nepc|scnc|\bmtcs?\b|\bavpcs?\b|aggressive[- ]variant|anaplastic[- ]prostat",
     r"medullary|(?:pancrea|enteric|entero|intestin|digestive|duoden|differentiated)\w*[- ]+endocrine",
 )
 # One expression, valid in Python `re` and in DuckDB regexp_matches (RE2): no lookaround,
@@ -54,7 +58,10 @@ NET_CANDIDATE_PATTERN = "(?i)(?:" + "|".join(_CANDIDATE_ANCHORS) + ")"
 CANDIDATE_RE = re.compile(NET_CANDIDATE_PATTERN, re.ASCII)
 
 _I = re.IGNORECASE
-_TUMOUR_WORD = r"(?:tumou?r|tumeur|neoplas|carcinom|cancer|malignan|lesion|differentiat|prostate)"
+# not "differentiation": "neuroendocrine differentiation" alone is a process (a marker studied in
+# prostate adenocarcinoma), a tumour only when attached to one ("cancer with neuroendocrine
+# differentiation", "neuroendocrine-differentiated prostate cancer")
+_TUMOUR_WORD = r"(?:tumou?r|tumeur|neoplas|carcinom|cancer|malignan|lesion|prostate)"
 _NOT_A_GAP = r"(?:to|in|of|for|after|during|with|among|on|by|at|from|the|response|axis|function|hormones?|stress)\b"
 _DECIDING = [
     # neuroendocrine + tumour word, at most two words apart ("neuroendocrine and adrenal tumours")
@@ -63,7 +70,7 @@ _DECIDING = [
         rf"(?:[\s,/-]+(?!{_NOT_A_GAP})\w+){{0,2}}?[\s,/-]+{_TUMOUR_WORD}\w*", _I),
     # tumour word ... neuroendocrine ("Carcinoma, Neuroendocrine", "cancer with neuroendocrine features")
     re.compile(
-        r"(?:tumou?rs?|tumeurs?|neoplasms?|carcinomas?|cancers?|malignanc(?:y|ies)|features?|origin|"
+        r"(?:tumou?rs?|tumeurs?|neoplasms?|carcinomas?|cancers?|malignanc(?:y|ies)|\w*CRPC|features?|origin|"
         r"differentiation|components?)[\s,]+(?:(?:with|of|the|a|an|showing|having|and|or|"
         r"predominant|mixed|large|small|cell|type)[\s,]+){0,3}neuro[- ]?endo[ck]rin\w*", _I),
     re.compile(r"(?<!non-)(?<!non)carcinoid\w*(?:[\s-]+(?:tumou?rs?|syndrome|heart disease|crisis))?", _I),
@@ -83,7 +90,11 @@ _DECIDING = [
         r"grade\s*[123]|g[123]|extra-?pulmonary|functional|functioning|non-?function(?:al|ing)|metastatic|"
         r"advanced|unresectable|progressive|sstr[- ]positive|somatostatin receptor[- ]positive))[\s-]+NE[NTC]s?\b"),
     re.compile(r"\bNE[NTC]s?[\s-]*\(?\s*(?:G[123]|[Gg]rade\s*(?:[123]|I{1,3}))\b"),
-    re.compile(r"\bNENs?\b|(?i:\b(?:minens?|manecs?|lcnecs?|t-?nepc|nepc)\b)"),
+    re.compile(r"\bNENs?\b|(?i:\b(?:minens?|manecs?|lcnecs?|t-?nepc|nepc|t-scnc)\b)"),
+    # aggressive-variant (anaplastic) prostate cancer: the clinical umbrella of NEPC, treated as NEC;
+    # "AVPC" in capitals beside a prostate word ("AVPC" alone: study context, below)
+    re.compile(r"(?:aggressive[- ]variant[\s-]+(?:\w+[\s-]+){0,2}?|anaplastic[- ])prostat\w*(?:[\s-]+(?:cancer|carcinoma)s?)?|"
+               r"(?-i:\bAVPCs?\b)(?=[^\n.;]{0,60}?(?:prostat|CRPC))|\w*(?:prostat|CRPC)[^\n.;]{0,60}?(?-i:\bAVPCs?\b)\)?", _I),
     # the abbreviation "MTC" (in capitals) only beside a word that says thyroid: "RET-mutant MTC"
     _MTC := re.compile(r"medullary[\s,-]+(?:thyroid|carcinoma of (?:the )?thyroid|cancer of (?:the )?thyroid)\w*|"
                        r"thyroid[\s,-]+(?:gland[\s,-]+)?(?:cancer|carcinoma|neoplasms?|tumou?rs?)?[\s,-]*medullary|"
@@ -163,6 +174,16 @@ def mentions_small_cell(text: str) -> bool:
 
 
 # --- subtypes ----------------------------------------------------------------------------
+# Neuroendocrine prostate cancer in one text: "neuroendocrine(-differentiated) prostate cancer",
+# "NE tumour of the prostate", "prostate adenocarcinoma / mCRPC with (focal) neuroendocrine
+# differentiation|features", aggressive-variant (AVPC) or anaplastic prostate cancer. Not "prostate
+# cancer and neuroendocrine tumours" (a basket: two populations).
+_NE_PROSTATE = (r"neuro[- ]?endo[ck]rine(?:[- ](?:differentiated|like|variant|type))?[\s-]+prostat|"
+                r"neuro[- ]?endo[ck]rine (?:carcinoma|cancer|tumou?r|neoplasm)s? of (?:the )?prostat|"
+                r"(?:prostat\w*|\w*CRPC)(?:[\s-]+(?!and\b|or\b)\w+){0,3}?[\s,-]+(?:with|showing|having)[\s-]+"
+                r"(?:(?!no\b|non\b)\w+[\s-]+){0,2}?"
+                r"neuro[- ]?endo[ck]rin|aggressive[- ]variant[\s-]+(?:\w+[\s-]+){0,2}?prostat|anaplastic[- ]prostat|"
+                r"(?-i:\bAVPCs?\b)")
 # Applied in order; spans of a pattern with blank=True are removed before later patterns,
 # so "gastroenteropancreatic" is not also "pancreatic", "small intestine" is not also
 # generic "intestinal", and "extrapulmonary" is not "pulmonary".
@@ -177,7 +198,7 @@ _SUBTYPE_RULES: list[tuple[str | None, re.Pattern[str], bool]] = [
         r"carcinomas?,? neuroendocrine|(?-i:\bNECs?\b)|high[- ]grade neuro[- ]?endo[ck]rin\w*|"
         r"poorly[- ]differentiated (?:neuro[- ]?endo[ck]rin\w*|NE[CNT]s?|carcinoma)|"
         r"(?<!non)(?<!non-)(?<!non )small[- ]?cell|large[- ]cell neuro[- ]?endo[ck]rin\w*|\bLCNECs?\b|"
-        r"\bMiNENs?\b|\bMANECs?\b|\bt?-?NEPC\b|neuro[- ]?endo[ck]rine prostate|adenoneuroendocrine", _I), False),
+        r"\bMiNENs?\b|\bMANECs?\b|\bt?-?NEPC\b|\bt-SCNC\b|adenoneuroendocrine|" + _NE_PROSTATE, _I), False),
     ("gastrointestinal", re.compile(r"gastro-?\s?entero-?\s?pancrea\w*|\bGEP\b", _I), True),
     (None, re.compile(r"extra-?\s?pulmonary|non-?\s?pulmonary|extra-?\s?thoracic|non-?\s?lung|"
                       r"non-?\s?small[- ]cell|(?:extra|non)-?\s?pancrea\w*", _I), True),
