@@ -8,7 +8,8 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from netpipeline.digest.subscriptions import Subscriber, parse_subscriptions
+from netpipeline.digest.subscriber import Subscriber
+from netpipeline.digest.subscriptions import parse_subscriptions
 
 DAY = date(2026, 11, 19)
 BASE = date(2026, 11, 18)

@@ -6,7 +6,8 @@ import pytest
 
 from netpipeline.digest.geo import haversine_km
 from netpipeline.digest.places import PlaceError, resolve_place
-from netpipeline.digest.subscriptions import SubscriptionsError, parse_subscriptions
+from netpipeline.digest.subscription_errors import SubscriptionsError
+from netpipeline.digest.subscriptions import parse_subscriptions
 
 
 @pytest.mark.parametrize("text, label, lat, lon", [

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from netpipeline.digest.mailer import build_message
 from netpipeline.digest.render import FOOTER, render_digest, subject_for
 from netpipeline.digest.rules import select_events
-from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.subscriber import Subscriber
 from netpipeline_tests.digest_samples import (
     BASE, DAY, MGH, ev, make_events, make_trials, site, subscriber,
 )

@@ -6,12 +6,13 @@ import re
 import pytest
 import yaml
 
+from netpipeline.changes.event_types import EVENT_TYPES
 from netpipeline.changes.event_types import EVENT_TYPES as CHANGE_EVENT_TYPES
 from netpipeline.digest.config import DigestConfig
-from netpipeline.digest.subscriptions import (
-    DEFAULT_PHASES, DEFAULT_SPONSOR_CLASSES, DEFAULT_STATUSES, EVENT_GROUPS, EVENT_TYPES, NET_SUBTYPES, STATUSES,
-    SubscriptionsError, load_subscriptions, mechanism_class_codes, parse_subscriptions,
-)
+from netpipeline.digest.rule_vocabularies import EVENT_GROUPS, NET_SUBTYPES, STATUSES, mechanism_class_codes
+from netpipeline.digest.subscriber import DEFAULT_PHASES, DEFAULT_SPONSOR_CLASSES, DEFAULT_STATUSES
+from netpipeline.digest.subscription_errors import SubscriptionsError
+from netpipeline.digest.subscriptions import load_subscriptions, parse_subscriptions
 from netpipeline.normalise.api_enums import API_ENUMS
 from netpipeline.normalise.enrich.drugs import mechanism_classes
 from netpipeline.normalise.enrich.net_terms import SUBTYPE_CODES

@@ -10,7 +10,8 @@ from netpipeline.changes.changelog import read_events
 from netpipeline.demo.generate import PLANNED_CHANGES
 from netpipeline.digest.day import read_inputs
 from netpipeline.digest.send import build_digests
-from netpipeline.digest.subscriptions import Rules, Subscriber, load_subscriptions
+from netpipeline.digest.subscriber import Rules, Subscriber
+from netpipeline.digest.subscriptions import load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
 from netpipeline.warehouse import connect
 from netpipeline_tests.conftest import DEMO_DAYS, DEMO_REPLAY, PROJECT_ROOT

@@ -17,7 +17,9 @@ from netpipeline.digest.mailer import (
 from netpipeline.digest.render import RenderedDigest, render_digest
 from netpipeline.digest.rules import followed_trials, select_events
 from netpipeline.digest.send import DeliveryReport, build_digests, send_digests
-from netpipeline.digest.subscriptions import Subscriber, SubscriptionsError, load_subscriptions
+from netpipeline.digest.subscriber import Subscriber
+from netpipeline.digest.subscription_errors import SubscriptionsError
+from netpipeline.digest.subscriptions import load_subscriptions
 
 __all__ = [
     "DayReport", "DeliveryReport", "DigestConfig", "DigestGateError", "DigestSendError", "MailError",

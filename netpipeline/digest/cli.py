@@ -19,7 +19,8 @@ import duckdb
 from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.day import DigestGateError, read_inputs, render_day
 from netpipeline.digest.mailer import build_message
-from netpipeline.digest.subscriptions import SubscriptionsError, load_subscriptions
+from netpipeline.digest.subscription_errors import SubscriptionsError
+from netpipeline.digest.subscriptions import load_subscriptions
 from netpipeline.digest.unsubscribe import TokenError, suppress, verify_token
 from netpipeline.settings import setting
 from netpipeline.warehouse import connect

@@ -29,7 +29,8 @@ from netpipeline.digest.config import DigestConfig
 from netpipeline.digest.journal import DeliveryJournal
 from netpipeline.digest.render import RenderedDigest
 from netpipeline.digest.send import DeliveryReport, build_digests, deliver
-from netpipeline.digest.subscriptions import Subscriber, load_subscriptions
+from netpipeline.digest.subscriber import Subscriber
+from netpipeline.digest.subscriptions import load_subscriptions
 from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
 from netpipeline.digest.unsubscribe import suppressed
 from netpipeline.integrity import open_checked

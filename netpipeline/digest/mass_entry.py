@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.subscriber import Subscriber
 
 ENTRY_EVENTS = frozenset({"new_trial", "entered_scope"})
 MASS_ENTRY_MIN = 50     # more entering trials than this in one digest's events: a mass entry

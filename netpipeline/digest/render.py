@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from netpipeline.digest.mass_entry import EntrySummary
 from netpipeline.digest.rules import followed_trials, match_reasons
-from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.subscriber import Subscriber
 from netpipeline.digest.unsubscribe import Links
 
 FOOTER = ("This digest is generated automatically from ClinicalTrials.gov and is not medical advice. "

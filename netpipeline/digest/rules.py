@@ -1,6 +1,6 @@
 """Which trials a subscriber follows and which of the day's events reach them.
 
-Semantics (the single source of truth; subscriptions.py only validates):
+Semantics (the single source of truth; subscriber_parser.py only validates):
 
 Trial filter — a trial is *followed* when it is on the watchlist, or when ALL of these hold
 (each key narrows; within one key any listed value is enough; a missing key means the default):
@@ -39,7 +39,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from netpipeline.digest.geo import coordinates, haversine_km
-from netpipeline.digest.subscriptions import Place, Rules, Subscriber
+from netpipeline.digest.subscriber import Place, Rules, Subscriber
 
 SITE_EVENTS = frozenset({"site_added", "site_removed", "site_status_changed"})
 # Statuses shown in the "Key active programs" table: the trial is still running.

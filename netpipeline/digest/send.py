@@ -24,7 +24,7 @@ from netpipeline.digest import ledger, mass_entry
 from netpipeline.digest.mailer import Mailer, MailError, PermanentMailError, build_message
 from netpipeline.digest.render import RenderedDigest, render_digest
 from netpipeline.digest.rules import select_events
-from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.subscriber import Subscriber
 from netpipeline.digest.unsubscribe import Unsubscribe
 
 log = logging.getLogger(__name__)

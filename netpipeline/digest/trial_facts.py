@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from netpipeline.digest.rules import ACTIVE_STATUSES
-from netpipeline.digest.subscriptions import Subscriber
+from netpipeline.digest.subscriber import Subscriber
 
 _ACTIVE = ", ".join(f"'{s}'" for s in sorted(ACTIVE_STATUSES))
 _STUDIES_SQL = f"""
