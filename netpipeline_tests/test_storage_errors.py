@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import re
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -16,10 +15,12 @@ import pytest
 
 from netpipeline.quality.catalog import CHECKS
 from netpipeline.quality.results import gate
-from netpipeline.storage_errors import is_storage_error
+from netpipeline.storage_errors import DayStored, is_storage_error
 from netpipeline.warehouse import connect
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
+from netpipeline_tests.small_disk import failed_steps, fill, storage_error_message
+from netpipeline_tests.small_disk import small_disk as mounted
 
 D1, D2, D3 = "2026-10-01", "2026-10-02", "2026-10-05"
 # Columns that record when or by which run a row was written: they differ between any two runs.
@@ -30,29 +31,8 @@ _PORT = re.compile(r"127\.0\.0\.1:\d+")   # each pipeline's replay server has a 
 @pytest.fixture
 def small_disk(tmp_path):
     """tmp_path/full/warehouse on a 48 MB tmpfs (skipped where mounting is not permitted)."""
-    folder = tmp_path / "full" / "warehouse"
-    folder.mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip() or mounted.returncode})")
-    try:
+    with mounted(tmp_path / "full" / "warehouse") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def _fill(folder: Path) -> Path:
-    """Fill the disk under `folder` to the last byte; the filler file is returned (delete = free)."""
-    filler = folder / "filler.bin"
-    with filler.open("wb", buffering=0) as f:
-        for chunk in (1 << 20, 1 << 12, 1):
-            try:
-                while True:
-                    f.write(b"\0" * chunk)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-    return filler
 
 
 def _tables(path: Path) -> dict[str, list[tuple]]:
@@ -80,18 +60,6 @@ def _checks_only(h, day: str):
         partition_key=day, instance=h.instance, raise_on_error=False)
 
 
-def _failures(h, run_id: str) -> list[str]:
-    return [r.dagster_event.step_key for r in h.instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
-
-
-def _error(h, run_id: str) -> str:
-    error = h.instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)[0].dagster_event.event_specific_data.error
-    while error is not None and error.cls_name != "WarehouseStorageError":
-        error = error.cause
-    assert error is not None, "the step failed with something other than a WarehouseStorageError"
-    return error.message.split(": ", 1)[1].strip()   # "netpipeline.storage_errors.WarehouseStorageError: ..."
-
-
 @pytest.mark.slow
 def test_a_full_disk_gives_one_error_in_words_and_a_rerun_matches_an_uninterrupted_run(tmp_path, monkeypatch, small_disk):
     snapshots = tmp_path / "replay"
@@ -109,13 +77,13 @@ def test_a_full_disk_gives_one_error_in_words_and_a_rerun_matches_an_uninterrupt
             asset_selection={dg.AssetKey(["raw", "ctgov_studies"]), dg.AssetKey(["trials", "trial_tables"])},
             asset_check_selection=set())
         assert no_checks.execute_in_process(partition_key=D2, instance=h.instance, raise_on_error=False).success
-        filler = _fill(small_disk)
+        filler = fill(small_disk)
 
         result = _checks_only(h, D2)
         assert not result.success
-        failed = _failures(h, result.run_id)
+        failed = failed_steps(h.instance, result.run_id)
         assert len(failed) == 1, failed                         # one error, not one per check
-        error = _error(h, result.run_id)
+        error = storage_error_message(h.instance, result.run_id)
         print(error)
         assert error.startswith(f"{D2}: step check ") and "the disk is full (" in error
         assert "No space left on device" in error
@@ -138,12 +106,12 @@ def test_a_full_disk_gives_one_error_in_words_and_a_rerun_matches_an_uninterrupt
         assert _tables(h.warehouse) == expected
 
         # A full disk under the pull: the raw step says so, and nothing after it runs.
-        filler = _fill(small_disk)
+        filler = fill(small_disk)
         outcome = h.run_day(D3)
         assert not outcome.success and outcome.materialized == []
-        failed = _failures(h, outcome.run_id)
+        failed = failed_steps(h.instance, outcome.run_id)
         assert failed == ["raw__ctgov_studies"], failed
-        error = _error(h, outcome.run_id)
+        error = storage_error_message(h.instance, outcome.run_id)
         print(error)
         assert error.startswith(f"{D3}: step raw/ctgov_studies could not write") and "the disk is full" in error
         assert f"Stored now for {D3}: raw pull no, normalised tables no, 0 of {len(CHECKS)} check results" in error
@@ -154,3 +122,16 @@ def test_a_lock_conflict_is_not_a_storage_error():
     assert not is_storage_error(duckdb.IOException('Could not set lock on file "w.duckdb": Conflicting lock is held'))
     assert is_storage_error(OSError(errno.ENOSPC, "No space left on device"))
     assert is_storage_error(duckdb.IOException('Could not write file "w.duckdb.wal": No space left on device'))
+
+
+def test_what_the_error_says_the_day_needs_follows_what_is_stored():
+    day, every = date(2026, 10, 2), len(CHECKS)
+    assert DayStored(True, True, every - 1, False, 0).consequence(day, "check x").startswith(
+        "The day is unchecked and will not be mailed until it is re-run")
+    assert DayStored(True, True, every, False, 0).consequence(day, "changes/events").startswith(
+        "The day has no change-log and will not be mailed until it is re-run")
+    stored = DayStored(True, True, every, True, 2)
+    assert stored.consequence(day, "published/warehouse") == ("The day's data, checks and change-log are stored: "
+                                                              "free space (or fix the storage), then materialise "
+                                                              "published/warehouse for 2026-10-02 again.")
+    assert stored.words().endswith(f"{every} of {every} check results, change-log yes, 2 digest(s) recorded as sent")

@@ -9,6 +9,8 @@
 3. Send, appending each outcome to the delivery journal and folding it into
    `digest.deliveries` in short batch transactions (`journal.py` says why), so the warehouse's
    single writer lock is free while mail travels.
+A full disk under the ledger or the journal ends the day with one error saying what was sent
+and where it is recorded (`storage_errors.digest_storage_error`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from netpipeline.digest.trial_facts import TrialsToLoad, load_trial_facts
 from netpipeline.digest.unsubscribe import suppressed
 from netpipeline.integrity import open_checked
 from netpipeline.quality.results import gate
+from netpipeline.storage_errors import digest_storage_error, is_storage_error
 from netpipeline.warehouse import connect
 
 # The journal already makes each accepted message durable, so folding it into the ledger only
@@ -185,15 +188,22 @@ def render_day(inputs: DayInputs, subscribers: list[Subscriber], unsubscribe) ->
 
 
 class _JournalledLedger:
-    """Outcomes to the journal at once, into the ledger in batches (see journal.py)."""
+    """Outcomes to the journal at once, into the ledger in batches (see journal.py). Counts where
+    the sent ones are, for the words of a storage error."""
 
     def __init__(self, journal: DeliveryJournal, open_warehouse: Callable, clock=time.monotonic):
         self.journal, self.open_warehouse, self.clock = journal, open_warehouse, clock
         self.pending: list[ledger.Outcome] = []
         self.last_fold = clock()
+        self.sent_folded = 0
+        self.unrecorded: ledger.Outcome | None = None   # accepted by the mail server, not in the journal
 
     def write(self, outcome: ledger.Outcome) -> None:
-        self.journal.append(outcome)
+        try:
+            self.journal.append(outcome)
+        except OSError:
+            self.unrecorded = outcome if outcome.status == "sent" else None
+            raise
         self.pending.append(outcome)
         if len(self.pending) >= FOLD_EVERY or self.clock() - self.last_fold >= FOLD_AFTER_S:
             self.flush()
@@ -203,8 +213,13 @@ class _JournalledLedger:
             with self.open_warehouse() as con:
                 ledger.record_many(con, self.pending)
             self.journal.clear()
+            self.sent_folded += self.sent_in_journal
             self.pending = []
         self.last_fold = self.clock()
+
+    @property
+    def sent_in_journal(self) -> int:
+        return sum(o.status == "sent" for o in self.pending)
 
 
 def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
@@ -221,18 +236,30 @@ def send_day(day: date, warehouse_file: str | Path, config: DigestConfig, *,
     subscribers = load_subscriptions(config.subscriptions_file) if subscribers is None else subscribers
     unsubscribe = config.unsubscribe()  # a URL without a signing key stops here, before anything is sent
     open_warehouse = WarehouseOpener(warehouse_file, lock_wait_s=lock_wait_s, log=log)
-    with DeliveryJournal(Path(warehouse_file).parent / "digest-journal", day) as journal:
-        with open_warehouse() as con:
-            ledger.ensure_ledger(con)
-            ledger.record_many(con, journal.pending())  # a crashed run's accepted messages
-            journal.clear()
-            inputs = read_inputs(con, day, subscribers)
-        # Whoever unsubscribed gets nothing, whatever the subscriptions file still says.
-        receiving = [s for s in subscribers if s.email.lower() not in inputs.suppressed]
-        digests, not_due = render_day(inputs, receiving, unsubscribe)
-        report = deliver(day, digests, mailer or config.mailer(), config.mail_from,
-                         _JournalledLedger(journal, open_warehouse), inputs.already_sent,
-                         max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
+    journal = DeliveryJournal(Path(warehouse_file).parent / "digest-journal", day)
+    sink: _JournalledLedger | None = None
+    try:
+        with journal:
+            with open_warehouse() as con:
+                ledger.ensure_ledger(con)
+                ledger.record_many(con, journal.pending())  # a crashed run's accepted messages
+                journal.clear()
+                inputs = read_inputs(con, day, subscribers)
+            # Whoever unsubscribed gets nothing, whatever the subscriptions file still says.
+            receiving = [s for s in subscribers if s.email.lower() not in inputs.suppressed]
+            digests, not_due = render_day(inputs, receiving, unsubscribe)
+            sink = _JournalledLedger(journal, open_warehouse)
+            report = deliver(day, digests, mailer or config.mailer(), config.mail_from, sink, inputs.already_sent,
+                             max_attempts=max_attempts, backoff_s=backoff_s, sleep=sleep)
+    except (OSError, duckdb.Error) as exc:   # a full disk under the ledger or the journal: said in words
+        if not is_storage_error(exc):
+            raise
+        target = f"the delivery journal {journal.path}" if isinstance(exc, OSError) else f"the warehouse {warehouse_file}"
+        unrecorded = sink.unrecorded if sink else None
+        raise digest_storage_error(
+            day, target, exc, sent_folded=sink.sent_folded if sink else 0,
+            sent_in_journal=sink.sent_in_journal if sink else 0, journal=journal.path,
+            unrecorded=(unrecorded.subscriber_id, unrecorded.message_id) if unrecorded else None) from exc
     report.suppressed = [s.id for s in subscribers if s.email.lower() in inputs.suppressed]
     report.not_due = not_due
     return DayReport(day=day, subscribers=len(subscribers), events=len(inputs.events),

@@ -49,12 +49,14 @@ class DeliveryJournal:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)  # releases the flock
-            self._lock_fd = None
+        try:
+            if self._fh is not None:
+                fh, self._fh = self._fh, None
+                fh.close()   # may raise (a full disk under what is still buffered) ...
+        finally:
+            if self._lock_fd is not None:   # ... the lock is released all the same
+                os.close(self._lock_fd)  # releases the flock
+                self._lock_fd = None
 
     def pending(self) -> list[Outcome]:
         """Outcomes written but not yet folded into the ledger (a torn last line is ignored)."""

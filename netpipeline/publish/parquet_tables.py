@@ -17,7 +17,9 @@ version never changes once shredded, so a day writes only the versions first see
 the registry's size every day (docs/benchmarks.md, "Publication for readers"). Readers get the
 current rows with a semi-join on the spans still open (`last_date IS NULL`).
 
-Every file is written beside and renamed over. A file is rewritten only when what it was made
+Every file is written beside and renamed over, the span map last of all: a publication cut
+short (a full disk) leaves a span map whose open spans name only versions already published
+(the previous one, or the new one once every version file is written). A file is rewritten only when what it was made
 from changed: `_state.json` at the root records, per file, the state of its source (its
 versions shredded, when the day's change-log was computed, its checks run) and the SELECT that
 made it (so a new column rewrites the table). A file the previous publication wrote and this
@@ -78,11 +80,11 @@ VERSION_TABLES_PUBLISHED = tuple(
                      f"content_hash IN (SELECT content_hash FROM raw.study_payloads WHERE {FIRST_SEEN} = {{day}})")
     for table in VERSION_TABLES if table not in ENRICHMENT_TABLES)
 PARTITIONED_TABLES = VERSION_TABLES_PUBLISHED + DAILY_TABLES
-# Whole tables, each with the state of its source.
+# Whole tables, each with the state of its source; the span map last of all files.
 WHOLE_TABLES = {
+    "changes.days": "SELECT string_agg(snapshot_date || '@' || computed_at, ',' ORDER BY snapshot_date) FROM changes.days",
     "raw.study_spans": "SELECT count(*) || '@' || coalesce(sum(hash(nct_id, content_hash, first_date, last_date)), 0) "
                        "FROM raw.study_spans",
-    "changes.days": "SELECT string_agg(snapshot_date || '@' || computed_at, ',' ORDER BY snapshot_date) FROM changes.days",
 }
 
 
@@ -96,8 +98,10 @@ class ParquetReport:
     bytes_written: int = 0
 
 
-def publish_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> ParquetReport:
-    report = ParquetReport(root)
+def publish_parquet(con: duckdb.DuckDBPyConnection, root: Path, report: ParquetReport | None = None) -> ParquetReport:
+    """Bring the files under `root` up to the warehouse; `report` (if given) counts as it goes, so a
+    caller still knows how far it got when a write fails."""
+    report = report or ParquetReport(root)
     before = _read_state(root)
     state: dict[str, str] = {}
     days_of: dict[str, list[tuple[date, str]]] = {}  # VERSION_DAYS is shared by every versions table
@@ -110,9 +114,6 @@ def publish_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> ParquetReport
         else:
             _write(con, select, target, report)
 
-    for source, state_sql in WHOLE_TABLES.items():
-        publish(_select(con, source), root / source.replace(".", "/") / DATA_FILE,
-                str(con.execute(state_sql).fetchone()[0]))
     for table in PARTITIONED_TABLES:
         if table.days_sql not in days_of:
             days_of[table.days_sql] = con.execute(table.days_sql).fetchall()
@@ -120,6 +121,9 @@ def publish_parquet(con: duckdb.DuckDBPyConnection, root: Path) -> ParquetReport
         for d, day_state in sorted(days_of[table.days_sql]):
             target = root / table.folder / f"{table.partition}={d.isoformat()}" / DATA_FILE
             publish(select.replace("{day}", f"DATE '{d.isoformat()}'"), target, str(day_state))
+    for source, state_sql in WHOLE_TABLES.items():   # last: see the module docstring
+        publish(_select(con, source), root / source.replace(".", "/") / DATA_FILE,
+                str(con.execute(state_sql).fetchone()[0]))
     for stale in sorted(set(before) - set(state)):
         report.files_removed += _remove(root, root / stale)
     _write_state(root, state)

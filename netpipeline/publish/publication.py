@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
 
 from netpipeline.publish.parquet_tables import ParquetReport, publish_parquet
 from netpipeline.publish.warehouse_copy import WarehouseCopy, publish_copy
+from netpipeline.storage_errors import is_storage_error, publication_storage_error
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,25 @@ class Publication:
 def publish_day(con: duckdb.DuckDBPyConnection, day: date, published: Path, parquet_root: Path) -> Publication:
     """Publish the warehouse as it is now for readers (`day`: the partition whose run publishes)."""
     started = time.perf_counter()
-    copy = publish_copy(con, published)
-    parquet = publish_parquet(con, parquet_root)
+    previous = _previous_copy(published)
+    try:
+        copy = publish_copy(con, published)
+    except OSError as exc:   # a DuckDB error here is the working warehouse's (CHECKPOINT): WarehouseResource's
+        if not is_storage_error(exc):
+            raise
+        raise publication_storage_error(con, day, f"the published copy {published}", published.parent,
+                                        exc, previous) from exc
+    parquet = ParquetReport(parquet_root)
+    try:
+        publish_parquet(con, parquet_root, parquet)
+    except (OSError, duckdb.Error) as exc:   # COPY ... TO a file on a full disk is a DuckDB IO error
+        if not is_storage_error(exc):
+            raise
+        raise publication_storage_error(
+            con, day, f"the open tables under {parquet_root}", parquet_root, exc,
+            f"The published copy {published} is new (it holds {day}). Of the open tables, {parquet.files_written} "
+            "file(s) were replaced before the error and the others are the previous publication's; the span map "
+            "readers join on is written last, so each open span finds its version.") from exc
     return Publication(
         day=day, copy=copy, parquet=parquet,
         days=_days(con, "SELECT snapshot_date FROM trials_versions.normalised_days"),
@@ -44,6 +62,16 @@ def publish_day(con: duckdb.DuckDBPyConnection, day: date, published: Path, parq
                            ).fetchone()[0],
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _previous_copy(published: Path) -> str:
+    """What readers keep if the copy cannot be replaced, in words."""
+    try:
+        written = datetime.fromtimestamp(published.stat().st_mtime, timezone.utc)
+    except FileNotFoundError:
+        return "There was no published copy before: readers have none yet."
+    return (f"Readers keep the previous published copy {published} (written {written:%Y-%m-%d %H:%M:%S} UTC): "
+            "nothing of it was replaced.")
 
 
 def _days(con: duckdb.DuckDBPyConnection, sql: str) -> list[date]:
