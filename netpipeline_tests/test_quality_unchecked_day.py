@@ -13,7 +13,6 @@ import email
 import email.policy
 from datetime import date
 
-import dagster as dg
 import pytest
 
 from netpipeline.changes.changelog import base_day

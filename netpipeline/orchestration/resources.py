@@ -13,7 +13,7 @@ from netpipeline.ingest.client import CtgovClient, current_data_url
 from netpipeline.ingest.scope import Scope, load_scope
 from netpipeline.integrity import open_for_writing
 from netpipeline.publication import parse_deadline
-from netpipeline.settings import DEFAULTS, seconds_setting, setting, share_setting
+from netpipeline.settings import DEFAULTS, seconds_setting, share_setting
 from netpipeline.storage_errors import WarehouseStorageError, is_storage_error, storage_error
 
 

@@ -29,7 +29,6 @@ lives in the folder name only (hive convention); JSON columns are written as tex
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
