@@ -121,6 +121,7 @@ class SensorTick:
     skip: str | None
     run_keys: list[str]
     asset_events: int
+    requests: list[dg.RunRequest] = field(default_factory=list)
 
 
 def tick_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None,
@@ -133,12 +134,18 @@ def tick_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, c
     data = sensor.evaluate_tick(context)
     for event in data.asset_events:
         instance.report_runless_asset_event(event)
-    runs = []
-    for request in (data.run_requests or []) if execute else []:
-        tags = {**request.tags, "dagster/sensor_name": name, "dagster/run_key": request.run_key or ""}
-        runs.append(run_day(defs, instance, request.partition_key, sensor.job_name, tags=tags, log_level=log_level))
+    requests = list(data.run_requests or [])
+    runs = [run_request(defs, instance, name, request, log_level) for request in requests] if execute else []
     return SensorTick(data.cursor if data.cursor is not None else cursor, runs, data.skip_message,
-                      [r.run_key for r in data.run_requests or []], len(data.asset_events))
+                      [r.run_key for r in requests], len(data.asset_events), requests)
+
+
+def run_request(defs: dg.Definitions, instance: dg.DagsterInstance, sensor_name: str, request: dg.RunRequest,
+                log_level: str | None = None) -> RunOutcome:
+    """Run what sensor `sensor_name` requested, tagged as the daemon would tag it."""
+    tags = {**request.tags, "dagster/sensor_name": sensor_name, "dagster/run_key": request.run_key or ""}
+    return run_day(defs, instance, request.partition_key, defs.resolve_sensor_def(sensor_name).job_name,
+                   tags=tags, log_level=log_level)
 
 
 def tick_digest_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None,
