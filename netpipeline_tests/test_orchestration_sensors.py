@@ -11,8 +11,10 @@ from netpipeline.orchestration.day_trigger import DayAttempts
 from netpipeline.orchestration.local_runs import tick_sensor
 from netpipeline.publication import simulated_now
 from netpipeline.replay.faults import Fault
+from netpipeline.warehouse import connect
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
+from netpipeline_tests.warehouse_holder import Holder
 
 D1, D2 = "2026-11-18", "2026-11-19"  # Wednesday, Thursday
 
@@ -56,6 +58,20 @@ def test_version_sensor_reads_the_cursor_of_the_sensor_before_retries(harness):
     harness.replay.set_current_day(D2)
     result = tick(harness, D1)
     assert [r.partition_key for r in result.run_requests] == [D2]
+
+
+def test_a_held_warehouse_leaves_the_missed_day_to_the_next_tick(harness):
+    # D1 seen with one failed run; the API moves on to D2 while another process holds the warehouse.
+    connect(harness.warehouse).close()
+    harness.replay.set_current_day(D2)
+    seen = DayAttempts(D1, 1).to_cursor()
+    with Holder(harness.warehouse):
+        busy = tick(harness, seen)
+    assert not busy.run_requests and busy.cursor in (None, seen), busy.skip_message  # cursor unchanged
+    assert busy.skip_message.startswith("warehouse busy (WarehouseLockedError)")
+    after = tick(harness, seen)   # the reader has left: D1 recorded missed, D2 requested
+    assert [r.partition_key for r in after.run_requests] == [D2]
+    assert harness.query("SELECT snapshot_date::VARCHAR, attempts FROM raw.missed_days") == [(D1, 1)]
 
 
 def test_version_sensor_skips_with_the_reason_when_the_api_is_down(harness):

@@ -21,7 +21,6 @@ from datetime import date, datetime
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from netpipeline.ingest.client import CtgovError
 from netpipeline.ingest.missed_days import MissedDay, record_missed
@@ -29,8 +28,9 @@ from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.dead_runs import fail_dead_runs
 from netpipeline.orchestration.jobs import daily_job
 from netpipeline.orchestration.partitions import daily_partitions
-from netpipeline.orchestration.resources import CtgovApiResource, DayTriggerResource
+from netpipeline.orchestration.resources import CtgovApiResource, DayTriggerResource, WarehouseResource
 from netpipeline.publication import is_publication_day, publication_days_between, utc_now
+from netpipeline.warehouse import WarehouseLockedError
 
 TRIGGER_TAG = "netpipeline/trigger"
 ATTEMPT_TAG = "netpipeline/attempt"
@@ -120,7 +120,7 @@ def _observation(m: MissedDay) -> dg.AssetObservation:
                 "missed (raw.missed_days).",
 )
 def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiResource,
-                         day_trigger: DayTriggerResource, warehouse: DuckDBResource):
+                         day_trigger: DayTriggerResource, warehouse: WarehouseResource):
     now = utc_now()
     seen = DayAttempts.from_cursor(context.cursor)
     try:
@@ -137,10 +137,12 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
         missed = _missed(context.instance, seen, served, now)
         if missed:
             try:
-                with warehouse.get_connection() as con:
+                with warehouse.get_connection(lock_wait_s=0) as con:  # a tick does not wait: the next one looks again
                     record_missed(con, missed)
-            except duckdb.Error as exc:
-                # A run holds DuckDB's single-writer lock: record on the next tick, cursor unchanged.
+            except (duckdb.Error, WarehouseLockedError) as exc:
+                # Another process holds DuckDB's single-writer lock (a run, a reader): record on the
+                # next tick, cursor unchanged. (Waiting NETPIPELINE_WAREHOUSE_LOCK_WAIT_S here raised
+                # WarehouseLockedError out of the tick, and could outlast the daemon's 60 s tick.)
                 return dg.SkipReason(f"warehouse busy ({type(exc).__name__}); missed days recorded on the next tick")
             for m in missed:
                 context.log.error(f"data date {m.snapshot_date} missed: the API now serves {day}; "
