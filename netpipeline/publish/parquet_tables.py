@@ -19,11 +19,15 @@ current rows with a semi-join on the spans still open (`last_date IS NULL`).
 
 Every file is written beside and renamed over, the span map last of all: a publication cut
 short (a full disk) leaves a span map whose open spans name only versions already published
-(the previous one, or the new one once every version file is written). A file is rewritten only when what it was made
-from changed: `_state.json` at the root records, per file, the state of its source (its
-versions shredded, when the day's change-log was computed, its checks run) and the SELECT that
-made it (so a new column rewrites the table). A file the previous publication wrote and this
-one does not (a day that left the warehouse, an older layout) is removed. The partition column
+(the previous one, or the new one once every version file is written). A file is rewritten
+only when what it was made from changed: `_state.json` at the root records, per file, the state
+of its source and the SELECT that made it (so a new column rewrites the table). A state is a
+content signal (row count and sum of the rows' hashes), never a write time: computed_at and
+checked_at are stored to the second, so a change-log or a check re-run within the second of a
+publication left its day's files stale. The per-day trials tables, too large to hash every day,
+are stated by the day's normalisation and the rules version their versions carry (a
+re-enrichment, run on one day, changes every day's rows). A file the previous publication wrote
+and this one does not (a day that left the warehouse, an older layout) is removed. The partition column
 lives in the folder name only (hive convention); JSON columns are written as text.
 """
 from __future__ import annotations
@@ -61,11 +65,22 @@ class PartitionedTable:
         return self.source.replace(".", "/")
 
 
-NORMALISED_DAYS = "SELECT snapshot_date, normalised_at::VARCHAR FROM trials_versions.normalised_days"
+def content_state(rows: str) -> str:
+    """SQL of the state of the rows of alias `rows`: their count and the sum of their hashes."""
+    return f"count({rows}) || '@' || coalesce(sum(hash({rows})), 0)"
+
+
+# normalised_at is now() of the normalising transaction, to the microsecond: a new value each
+# time the day is normalised. RULES_VERSION (vocabulary_version) covers the drug taxonomy too.
+NORMALISED_DAYS = ("SELECT snapshot_date, normalised_at || '@' || (SELECT string_agg(DISTINCT vocabulary_version, "
+                   "',' ORDER BY vocabulary_version) FROM trials_versions.net_profile) FROM trials_versions.normalised_days")
 DAILY_TABLES = (
-    PartitionedTable("changes.events", "SELECT snapshot_date, computed_at::VARCHAR FROM changes.days"),
-    PartitionedTable("quality.check_results", "SELECT snapshot_date, count(*) || '@' || max(checked_at) "
-                                              "FROM quality.check_results GROUP BY 1"),
+    # every change-log day, an empty one included, has its partition
+    PartitionedTable("changes.events", "SELECT d.snapshot_date, coalesce(e.state, '0@0') FROM changes.days d LEFT JOIN "
+                                       f"(SELECT snapshot_date, {content_state('e')} AS state FROM changes.events e "
+                                       "GROUP BY 1) e USING (snapshot_date)"),
+    PartitionedTable("quality.check_results", f"SELECT snapshot_date, {content_state('r')} "
+                                              "FROM quality.check_results r GROUP BY 1"),
     PartitionedTable("trials.net_profile", NORMALISED_DAYS),
     PartitionedTable("trials.intervention_classes", NORMALISED_DAYS),
 )
@@ -81,7 +96,7 @@ VERSION_TABLES_PUBLISHED = tuple(
 PARTITIONED_TABLES = VERSION_TABLES_PUBLISHED + DAILY_TABLES
 # Whole tables, each with the state of its source; the span map last of all files.
 WHOLE_TABLES = {
-    "changes.days": "SELECT string_agg(snapshot_date || '@' || computed_at, ',' ORDER BY snapshot_date) FROM changes.days",
+    "changes.days": f"SELECT {content_state('d')} FROM changes.days d",
     "raw.study_spans": "SELECT count(*) || '@' || coalesce(sum(hash(nct_id, content_hash, first_date, last_date)), 0) "
                        "FROM raw.study_spans",
 }
