@@ -48,6 +48,8 @@ class DayStored:
     checks: int
     change_log: bool
     sent: int                 # digests recorded as sent in digest.deliveries
+    raw_checks: int = 0       # of `checks`, those of raw/ctgov_studies
+    served_later: date | None = None   # a later data date the API served (stored, or named when a day was missed)
 
     def words(self) -> str:
         from netpipeline.quality.catalog import CHECKS   # here: only when a message is built
@@ -60,22 +62,57 @@ class DayStored:
         """What it means for the day, and what to do."""
         from netpipeline.quality.catalog import CHECKS
         free = "free space (or fix the storage), then"
+        if not self.raw and self.served_later:
+            return (f"The day will not be mailed: its pull is not stored and {day} can no longer be pulled (the "
+                    f"live API serves only its current data date, {self.served_later} or later by now). The /version "
+                    "sensor records it as missed (raw.missed_days) and the next stored day's change-log compares "
+                    "with the last stored day. Free space (or fix the storage) before the next day's run.")
         if self.checks < len(CHECKS):
-            return f"The day is unchecked and will not be mailed until it is re-run: {free} re-run {day}."
+            return f"The day is unchecked and will not be mailed until it is re-run: {free} {self._rerun(day)}"
         if not self.change_log:
-            return f"The day has no change-log and will not be mailed until it is re-run: {free} re-run {day}."
+            return f"The day has no change-log and will not be mailed until it is re-run: {free} {self._rerun(day)}"
         return f"The day's data, checks and change-log are stored: {free} materialise {step} for {day} again."
+
+    def _rerun(self, day: date) -> str:
+        """How to run the day again. The live API serves only its current data date and the raw
+        step refuses any other (ingest.raw_store.check_data_date): a stored pull is not pulled
+        again, an unstored one can be only while the API still serves the day."""
+        from netpipeline.quality.catalog import CHECKS, checks_for
+        if not self.raw:
+            return (f"re-run {day} while the API still serves it (the /version sensor retries a failed pull by "
+                    "itself; netpipeline-live-check prints the date served). Once the API serves a later date, "
+                    f"{day} can no longer be pulled and is recorded as missed.")
+        # the daily run's steps after the pull; the digest follows through digest_sensor
+        steps = ("changes/events", "published/warehouse")
+        if self.checks < len(CHECKS):
+            steps = ("trials/trial_tables", *steps)
+        raw_checks = len(checks_for("raw"))
+        checks_first = "" if self.raw_checks >= raw_checks else (
+            f"first execute the {raw_checks} checks of raw/ctgov_studies alone for {day} (Dagster UI: the "
+            f"asset's checks, partition {day}; they read the stored pull), then ")
+        return (f"{checks_first}materialise {', '.join(steps)} for {day}, not the raw pull: it is stored, and the "
+                f"live API refuses a day other than its current data date (Dagster UI: select these assets, "
+                f"partition {day}; or dagster asset materialize -m netpipeline.definitions --select "
+                f"'{','.join(steps)}' --partition {day}).")
 
 
 def read_day(con: duckdb.DuckDBPyConnection, day: date) -> DayStored:
+    from netpipeline.quality.catalog import checks_for
     tables = {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
 
-    def count(table: str, where: str = "") -> int:
+    def count(table: str, where: str = "", params: tuple = ()) -> int:
         sql = f"SELECT count(*) FROM {table} WHERE snapshot_date = ? {where}"
-        return con.execute(sql, [day]).fetchone()[0] if table in tables else 0
+        return con.execute(sql, [day, *params]).fetchone()[0] if table in tables else 0
+    later = [f"SELECT {column} FROM {table} WHERE {column} > $day" for table, column in
+             (("raw.pulls", "snapshot_date"), ("raw.missed_days", "served_instead")) if table in tables]
+    served_later = con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(later)}) AS t(d)",
+                               {"day": day}).fetchone()[0] if later else None
     return DayStored(raw=count("raw.pulls") > 0, normalised=count("trials_versions.normalised_days") > 0,
                      checks=count("quality.check_results"), change_log=count("changes.days") > 0,
-                     sent=count("digest.deliveries", "AND status = 'sent'"))
+                     sent=count("digest.deliveries", "AND status = 'sent'"),
+                     raw_checks=count("quality.check_results", "AND check_name IN (SELECT unnest(?))",
+                                      ([c.name for c in checks_for("raw")],)),
+                     served_later=served_later)
 
 
 def stored_for_day(path: str | Path, day: date) -> DayStored | str:

@@ -1,26 +1,28 @@
 """A full disk during a day gives ONE error in words (which day, which step, what is stored, that
-the day is unchecked and will not be mailed until re-run), and a re-run after space is freed
-matches an uninterrupted run (issue 13: a full disk left 7 of 13 check results and six identical
+the day is unchecked and will not be mailed until re-run, and how), and following that advice
+after space is freed matches an uninterrupted run (issue 13: a full disk left 7 of 13 check results and six identical
 raw DuckDB errors). The disk is a real one: a small tmpfs under the warehouse's folder, filled."""
 from __future__ import annotations
 
 import errno
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from netpipeline.quality.catalog import CHECKS
-from netpipeline.quality.results import gate
-from netpipeline.storage_errors import DayStored, is_storage_error
+from netpipeline.ingest.missed_days import MissedDay, record_missed
+from netpipeline.quality.catalog import CHECKS, checks_for
+from netpipeline.quality.results import gate, run_day_checks
+from netpipeline.storage_errors import DayStored, is_storage_error, read_day
 from netpipeline.warehouse import connect
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
 from netpipeline_tests.small_disk import failed_steps, fill, storage_error_message
 from netpipeline_tests.small_disk import small_disk as mounted
+from netpipeline_tests.test_normalise_support import new_warehouse, store_day
 
 D1, D2, D3 = "2026-10-01", "2026-10-02", "2026-10-05"
 # Columns that record when or by which run a row was written: they differ between any two runs.
@@ -53,9 +55,9 @@ def _tables(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def _checks_only(h, day: str):
+def _checks_only(h, day: str, checks_of: list = CHECKS):
     job = h.defs.resolve_job_def("daily_job")
-    checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name in {c.name for c in CHECKS}}
+    checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name in {c.name for c in checks_of}}
     return job.get_subset(asset_selection=set(), asset_check_selection=checks).execute_in_process(
         partition_key=day, instance=h.instance, raise_on_error=False)
 
@@ -101,8 +103,15 @@ def test_a_full_disk_gives_one_error_in_words_and_a_rerun_matches_an_uninterrupt
         finally:
             con.close()
 
-        # Space freed, the day re-run: the warehouse is the one an uninterrupted run wrote.
-        assert h.run_day(D2).success
+        # Space freed, the advice followed: the raw checks alone, then the steps it names, not the
+        # pull (the live API would refuse a past day). The warehouse is the one an uninterrupted run wrote.
+        assert f"then first execute the {len(checks_for('raw'))} checks of raw/ctgov_studies alone for {D2}" in error
+        assert _checks_only(h, D2, checks_for("raw")).success
+        advised = re.search(r"--select '([^']+)' --partition ([0-9-]+)\)", error)
+        assert advised and advised.group(2) == D2, error
+        followed = h.run_day(D2, advised.group(1).split(","))
+        assert followed.success, followed.error
+        assert followed.materialized == ["changes/events", "published/warehouse", "trials/trial_tables"]
         assert _tables(h.warehouse) == expected
 
         # A full disk under the pull: the raw step says so, and nothing after it runs.
@@ -125,13 +134,58 @@ def test_a_lock_conflict_is_not_a_storage_error():
 
 
 def test_what_the_error_says_the_day_needs_follows_what_is_stored():
-    day, every = date(2026, 10, 2), len(CHECKS)
-    assert DayStored(True, True, every - 1, False, 0).consequence(day, "check x").startswith(
+    day, every, raw = date(2026, 10, 2), len(CHECKS), len(checks_for("raw"))
+    assert DayStored(True, True, every - 1, False, 0, raw).consequence(day, "check x").startswith(
         "The day is unchecked and will not be mailed until it is re-run")
-    assert DayStored(True, True, every, False, 0).consequence(day, "changes/events").startswith(
+    assert DayStored(True, True, every, False, 0, raw).consequence(day, "changes/events").startswith(
         "The day has no change-log and will not be mailed until it is re-run")
-    stored = DayStored(True, True, every, True, 2)
+    stored = DayStored(True, True, every, True, 2, raw)
     assert stored.consequence(day, "published/warehouse") == ("The day's data, checks and change-log are stored: "
                                                               "free space (or fix the storage), then materialise "
                                                               "published/warehouse for 2026-10-02 again.")
     assert stored.words().endswith(f"{every} of {every} check results, change-log yes, 2 digest(s) recorded as sent")
+
+
+def test_a_stored_pull_is_not_pulled_again_and_a_day_no_longer_served_is_not_re_run():
+    """The live API serves only its current data date and the raw step refuses any other
+    (check_data_date): the advice never asks for a pull the API can no longer serve."""
+    day, every, raw = date(2026, 10, 2), len(CHECKS), len(checks_for("raw"))
+    after_pull = "materialise trials/trial_tables, changes/events, published/warehouse for 2026-10-02, not the raw pull"
+    unchecked = DayStored(True, True, raw, False, 0, raw).consequence(day, "check x")
+    assert after_pull in unchecked and "first execute" not in unchecked and "re-run 2026-10-02" not in unchecked
+    assert "--select 'trials/trial_tables,changes/events,published/warehouse' --partition 2026-10-02" in unchecked
+    # The raw checks did not run either: they first, alone (they belong to the raw asset).
+    assert f"then first execute the {raw} checks of raw/ctgov_studies alone for 2026-10-02"         in DayStored(True, True, 0, False, 0, 0).consequence(day, "check x")
+    # Every check stored, no change-log: from the change-log on.
+    no_log = DayStored(True, True, every, False, 0, raw).consequence(day, "changes/events")
+    assert "then materialise changes/events, published/warehouse for 2026-10-02, not the raw pull" in no_log
+    assert "trials/trial_tables" not in no_log and "first execute" not in no_log
+    # No pull stored: re-run while the API serves the day, or, once it served a later one, nothing to re-run.
+    unpulled = DayStored(False, False, 0, False, 0).consequence(day, "raw/ctgov_studies")
+    assert "then re-run 2026-10-02 while the API still serves it" in unpulled and "missed" in unpulled
+    past = DayStored(False, False, 0, False, 0, 0, date(2026, 10, 5)).consequence(day, "raw/ctgov_studies")
+    assert past.startswith("The day will not be mailed: its pull is not stored and 2026-10-02 can no longer be pulled "
+                           "(the live API serves only its current data date, 2026-10-05 or later by now)")
+    assert "records it as missed (raw.missed_days)" in past and "re-run" not in past and "materialise" not in past
+
+
+def test_what_is_stored_for_a_day_is_read_from_the_warehouse(tmp_path):
+    days = [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 5), date(2026, 10, 6)]
+    con = new_warehouse(tmp_path / "w.duckdb")
+    try:
+        for day in (days[0], days[2]):
+            store_day(con, day, [make_study(nct(i), day.isoformat()) for i in range(1, 4)])
+        run_day_checks(con, days[0], "raw", volume_drop_max=1.0)
+        first = read_day(con, days[0])
+        assert (first.raw, first.normalised, first.checks, first.raw_checks) == (True, False, len(checks_for("raw")),
+                                                                                  len(checks_for("raw")))
+        assert first.served_later == days[2]
+        # 10-02: not stored, and the API served 10-05 since: no longer pullable.
+        assert read_day(con, days[1]) == DayStored(False, False, 0, False, 0, 0, days[2])
+        assert read_day(con, days[2]).served_later is None
+        # The sensor found 10-06 missed while the API served 10-07: 10-05 is past too.
+        record_missed(con, [MissedDay(days[3], datetime(2026, 10, 7, 15), 6, "disk full", date(2026, 10, 7))])
+        assert read_day(con, days[2]).served_later == date(2026, 10, 7)
+        assert "can no longer be pulled" in read_day(con, days[3]).consequence(days[3], "raw/ctgov_studies")
+    finally:
+        con.close()
