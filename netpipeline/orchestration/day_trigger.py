@@ -8,10 +8,20 @@ and what it must not do is lose one silently:
   `max_attempts` runs in all;
 - "stored" means raw/ctgov_studies was materialised for the date: only the pull is tied to the
   API's calendar; a later step that failed can be re-executed from the warehouse at any time;
+- a stored date whose latest run failed after the pull (no change-log since it) gets a run of the
+  steps after the pull only (after_pull.py; run_key `<date>-after-pull-<pull>-attempt<n>`), with
+  the same backoff and at most `max_attempts` runs counting the pulling one; then the skip reason
+  says the change-log failed n times, with the last error. A run stopped by a failed blocking
+  check is not re-run (a data problem: the same data fails again) and the skip reason names the
+  checks. Only the current date is re-run: once the API serves a newer one, the next day's
+  change-log is computed against the last day that has one, so completing the older day later
+  is a manual decision (re-run it from trials/trial_tables, then the days after it); the sensor
+  logs that it needs it;
 - when the API serves a newer date, the previous one, if still not stored, is recorded as missed
   (raw.missed_days and an observation on the raw asset's partition), and so are publication
   days in between that were never seen.
-The cursor is `DayAttempts` as JSON (an older cursor holding just a date is read as one attempt).
+The cursor is `DayAttempts` as JSON (an older cursor holding just a date is read as one attempt);
+a re-run after the pull counts its attempts from its runs' tags, not the cursor.
 """
 from __future__ import annotations
 
@@ -24,6 +34,7 @@ import duckdb
 
 from netpipeline.ingest.client import CtgovError
 from netpipeline.ingest.missed_days import MissedDay, record_missed
+from netpipeline.orchestration.after_pull import DownstreamFailure, downstream_failure, latest_pull, rerun_request
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.dead_runs import fail_dead_runs
 from netpipeline.orchestration.jobs import daily_job
@@ -44,7 +55,7 @@ class DayAttempts:
 
     data_date: str | None = None
     attempts: int = 0
-    next_try_at: str | None = None   # ISO instant before which no retry is requested
+    next_try_at: str | None = None   # ISO instant before which no retry (pull or re-run after it) is requested
 
     @classmethod
     def from_cursor(cls, cursor: str | None) -> DayAttempts:
@@ -63,8 +74,7 @@ def run_key(day: str, attempt: int) -> str:
 
 
 def is_stored(instance: dg.DagsterInstance, day: str) -> bool:
-    found = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=RAW_STUDIES, asset_partitions=[day]), limit=1)
-    return bool(found.records)
+    return latest_pull(instance, day) is not None
 
 
 def day_runs(instance: dg.DagsterInstance, day: str, statuses: list[dg.DagsterRunStatus]) -> list[dg.DagsterRun]:
@@ -80,6 +90,9 @@ def last_failure(instance: dg.DagsterInstance, day: str) -> str | None:
     records = instance.all_logs(failed[0].run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
     for record in reversed(records):
         return f"{record.dagster_event.step_key}: {root_message(record.dagster_event.event_specific_data.error)}"[:2000]
+    # No step failed: the run itself was failed, e.g. by dead_runs (its process was killed).
+    for record in reversed(instance.all_logs(failed[0].run_id, of_type=dg.DagsterEventType.RUN_FAILURE)):
+        return f"run {failed[0].run_id}: {record.message}"[:2000]
     return f"run {failed[0].run_id} failed"
 
 
@@ -105,6 +118,12 @@ def _missed(instance: dg.DagsterInstance, seen: DayAttempts, served: date, now: 
     return missed
 
 
+def _why(failure: DownstreamFailure) -> str:
+    if failure.blocked_by:
+        return f"blocking check(s) failed in run {failure.run_id}: {', '.join(failure.blocked_by)}"
+    return f"run {failure.run_id} failed after the pull"
+
+
 def _observation(m: MissedDay) -> dg.AssetObservation:
     return dg.AssetObservation(asset_key=RAW_STUDIES, partition=m.snapshot_date.isoformat(), metadata={
         "missed": True, "attempts": m.attempts, "last_error": m.last_error or "",
@@ -116,8 +135,9 @@ def _observation(m: MissedDay) -> dg.AssetObservation:
     minimum_interval_seconds=900,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="The trigger: polls /version and requests daily_job for the data date the API serves (run_key = "
-                "date), retries a failed pull with backoff, and records a date the API moved past unstored as "
-                "missed (raw.missed_days).",
+                "date), retries a failed pull with backoff, re-runs the steps after the pull when a stored date's "
+                "change-log failed (not for a failed blocking check), and records a date the API moved past unstored "
+                "as missed (raw.missed_days).",
 )
 def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiResource,
                          day_trigger: DayTriggerResource, warehouse: WarehouseResource):
@@ -148,6 +168,12 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
                 context.log.error(f"data date {m.snapshot_date} missed: the API now serves {day}; "
                                   f"{m.attempts} run(s) tried; last error: {m.last_error}")
             events = [_observation(m) for m in missed]
+        left = downstream_failure(context.instance, seen.data_date)
+        if left:
+            context.log.error(f"data date {left.day} is stored but has no change-log ({_why(left)}); the API now "
+                              f"serves {day} and the sensor re-runs only the current date: re-run daily_job for "
+                              f"{left.day} without raw/ctgov_studies by hand once the cause is fixed, then the days "
+                              f"after it")
         seen = DayAttempts(day)
     elif not seen.data_date:
         seen = DayAttempts(day)
@@ -158,10 +184,13 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
     if not daily_partitions.has_partition_key(day):
         why = "not a publication day (Monday-Friday)" if not is_publication_day(served) else "outside the partitions"
         return skip(f"data date {day} is {why}: no partition to store it in")
-    if is_stored(context.instance, day):
-        return skip(f"data date {day} is stored")
     for reason in fail_dead_runs(context.instance):   # else a killed run stays "in progress" for ever
         context.log.warning(reason)
+    if is_stored(context.instance, day):
+        rerun = _rerun_after_pull(context, day_trigger, seen, day, now)
+        if isinstance(rerun, str):
+            return skip(rerun)
+        return dg.SensorResult(run_requests=[rerun], cursor=seen.to_cursor(), asset_events=events)
     running = day_runs(context.instance, day, UNFINISHED)
     if running:
         return skip(f"data date {day}: run {running[0].run_id} is in progress")
@@ -177,3 +206,27 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
                             tags={TRIGGER_TAG: "ctgov_version_sensor", ATTEMPT_TAG: str(seen.attempts)})
     return dg.SensorResult(run_requests=[request], cursor=seen.to_cursor(), asset_events=events)
 
+
+
+def _rerun_after_pull(context: dg.SensorEvaluationContext, day_trigger: DayTriggerResource, seen: DayAttempts,
+                      day: str, now: datetime) -> dg.RunRequest | str:
+    """For a stored `day`: the run of the steps after the pull if its change-log failed and may be
+    tried again now (`seen.next_try_at` moved on), else the skip reason."""
+    failure = downstream_failure(context.instance, day)
+    if failure is None:
+        return f"data date {day} is stored"
+    if failure.blocked_by:
+        return (f"data date {day} is stored but {_why(failure)}: not re-run, the same data would fail again; "
+                f"fix it, then re-run daily_job for {day}")
+    if failure.runs >= day_trigger.max_attempts:
+        return (f"data date {day} is stored but its change-log failed {failure.runs} time(s); gave up: re-run "
+                f"daily_job for {day} without raw/ctgov_studies once the cause is fixed. "
+                f"Last error: {last_failure(context.instance, day)}")
+    if seen.next_try_at and now < datetime.fromisoformat(seen.next_try_at):
+        return (f"data date {day} is stored but its change-log failed {failure.runs} time(s); attempt "
+                f"{failure.runs + 1} (the steps after the pull) at {seen.next_try_at}")
+    seen.next_try_at = (now + day_trigger.retry_delay(failure.runs + 1)).isoformat()
+    context.log.warning(f"data date {day} is stored but its change-log failed {failure.runs} time(s); re-running "
+                        f"the steps after the pull. Last error: {last_failure(context.instance, day)}")
+    return rerun_request(context.repository_def, failure,
+                         {TRIGGER_TAG: "ctgov_version_sensor", ATTEMPT_TAG: str(failure.runs + 1)})

@@ -91,16 +91,18 @@ def _interruption(result: dg.ExecuteInProcessResult) -> str | None:
 
 def run_day(defs: dg.Definitions, instance: dg.DagsterInstance, day: str, job_name: str = "daily_job",
             asset_selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None,
-            log_level: str | None = None) -> RunOutcome:
+            log_level: str | None = None, asset_check_selection: list[dg.AssetCheckKey] | None = None) -> RunOutcome:
     """Run `job_name` for the partition `day`. `log_level` (e.g. "WARNING") quiets the console
     logger; the event log in the instance keeps every event whatever the level. Runs that killed
-    processes left STARTED are marked failed first (dead_runs)."""
+    processes left STARTED are marked failed first (dead_runs). `asset_check_selection` (with
+    `asset_selection`): the checks to run, by default the job's checks of the selected assets."""
     fail_dead_runs(instance)
     job = defs.resolve_job_def(job_name)
     if asset_selection:
         # The job's own checks of the selected assets only (Dagster's asset_selection would add
         # every check on them, e.g. raw_freshness, which the daily job leaves to its sensor).
-        checks = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in set(asset_selection)}
+        checks = (set(asset_check_selection) if asset_check_selection is not None else
+                  {k for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key in set(asset_selection)})
         job = job.get_subset(asset_selection=set(asset_selection), asset_check_selection=checks)
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}} if log_level else None
     result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False,
@@ -142,9 +144,11 @@ def tick_sensor(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, c
 
 def run_request(defs: dg.Definitions, instance: dg.DagsterInstance, sensor_name: str, request: dg.RunRequest,
                 log_level: str | None = None) -> RunOutcome:
-    """Run what sensor `sensor_name` requested, tagged as the daemon would tag it."""
+    """Run what sensor `sensor_name` requested (its assets and checks if it selects some), tagged
+    as the daemon would tag it."""
     tags = {**request.tags, "dagster/sensor_name": sensor_name, "dagster/run_key": request.run_key or ""}
     return run_day(defs, instance, request.partition_key, defs.resolve_sensor_def(sensor_name).job_name,
+                   asset_selection=request.asset_selection, asset_check_selection=request.asset_check_keys,
                    tags=tags, log_level=log_level)
 
 
