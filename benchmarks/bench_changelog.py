@@ -207,18 +207,30 @@ def day_two(study: dict, i: int, plan: dict[int, object]) -> dict:
     return study
 
 
-def _insert(con, day: datetime.date, studies: list[dict]) -> None:
+def _insert_payloads(con, day: datetime.date, studies: list[dict]) -> None:
+    """One chunk of a day: its payloads into raw.study_payloads, its study -> version rows into
+    the day's map table (stored as the day's map once every chunk is in: store_day_map replaces
+    the whole day, so calling it per chunk kept only the last chunk)."""
     rows = [(content_hash(s), s["protocolSection"]["identificationModule"]["nctId"], orjson.dumps(s).decode()) for s in studies]
     hashes, ncts, payloads = (list(col) for col in zip(*rows))
     params = {"h": hashes, "n": ncts, "p": payloads, "day": day}
     con.execute("INSERT INTO raw.study_payloads SELECT h, any_value(n), any_value(p), any_value(strlen(p)), $day FROM "
                 "(SELECT unnest($h) AS h, unnest($n) AS n, unnest($p) AS p) "
                 "WHERE h NOT IN (SELECT content_hash FROM raw.study_payloads) GROUP BY h", params)
-    store_day_map(con, day, "SELECT unnest($n) AS nct_id, unnest($h) AS content_hash, NULL AS last_update_post_date",
-                  {"n": ncts, "h": hashes}, data_timestamp=datetime.datetime.combine(day, datetime.time()))
+    con.execute(f"INSERT INTO {_map_table(day)} SELECT unnest($n), unnest($h)", {"n": ncts, "h": hashes})
 
 
-def build(db_path: Path, n: int, changed: float) -> dict[str, float]:
+def _map_table(day: datetime.date) -> str:
+    return f"bench_map_{day:%Y%m%d}"
+
+
+def _store_map(con, day: datetime.date) -> None:
+    store_day_map(con, day, f"SELECT nct_id, content_hash, NULL AS last_update_post_date FROM {_map_table(day)}",
+                  data_timestamp=datetime.datetime.combine(day, datetime.time()))
+    con.execute(f"DROP TABLE {_map_table(day)}")
+
+
+def build(db_path: Path, n: int, changed: float, chunk: int = CHUNK) -> dict[str, float]:
     """Raw days 1 and 2 plus normalise_day of each; returns setup timings."""
     rng = random.Random(2026)
     n_changed = max(len(EDITS), round(n * changed))
@@ -232,13 +244,17 @@ def build(db_path: Path, n: int, changed: float) -> dict[str, float]:
     con = warehouse.connect(db_path)
     ensure_trials_schema(con)
     started = time.perf_counter()
-    for start in range(0, n, CHUNK):
-        day1 = [synthetic_study(i, DAY1) for i in range(start, min(start + CHUNK, n))]
-        _insert(con, DAY1, day1)
-        day2 = [day_two(s, i, plan) for i, s in zip(range(start, start + CHUNK), day1) if i not in removed]
-        if start + CHUNK >= n:
+    for day in (DAY1, DAY2):
+        con.execute(f"CREATE TEMP TABLE {_map_table(day)} (nct_id VARCHAR, content_hash VARCHAR)")
+    for start in range(0, n, chunk):
+        day1 = [synthetic_study(i, DAY1) for i in range(start, min(start + chunk, n))]
+        _insert_payloads(con, DAY1, day1)
+        day2 = [day_two(s, i, plan) for i, s in zip(range(start, start + chunk), day1) if i not in removed]
+        if start + chunk >= n:
             day2 += [synthetic_study(i, DAY2) for i in added]
-        _insert(con, DAY2, day2)
+        _insert_payloads(con, DAY2, day2)
+    for day in (DAY1, DAY2):
+        _store_map(con, day)
     raw_s = time.perf_counter() - started
     started = time.perf_counter()
     normalise_day(con, DAY1)
@@ -291,13 +307,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--n", type=int, default=2_000, help="studies per day (default 2,000: a smoke run; target: 100000)")
     parser.add_argument("--changed", type=float, default=0.01, help="share of studies edited on day 2 (default 0.01)")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads for the timed part (default 2)")
+    parser.add_argument("--chunk", type=int, default=CHUNK, help="studies generated at a time (bounds the memory)")
     parser.add_argument("--warehouse", type=Path, help="keep the built warehouse here (reused when it exists)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench_changelog_") as tmp:
         db_path = args.warehouse or Path(tmp) / "bench.duckdb"
         setup = {}
         if not db_path.exists():
-            setup = build(db_path, args.n, args.changed)
+            setup = build(db_path, args.n, args.changed, args.chunk)
             print("setup (untimed): " + ", ".join(f"{k} {v:.1f}" for k, v in setup.items()), flush=True)
         result = measure(db_path, args.threads)
     total = result["compute_s"] + result["write_s"]
@@ -315,4 +332,6 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    outcome = main()
+    if outcome["events"] != outcome["expected_events"]:
+        sys.exit("the change-log does not hold the events the edits planned: the timing above is not of a correct change-log")
