@@ -1,9 +1,15 @@
 """A stored data date whose change-log failed is not left without one: the /version sensor re-runs
 the steps after the pull (never the pull: one raw materialisation, the API not asked again),
 with backoff and at most NETPIPELINE_DAY_MAX_ATTEMPTS runs, but not a day stopped by a failed
-blocking check. Real Dagster runs, replay server, DuckDB file, a reader in another process."""
+blocking check; a run killed after the pull counts as failed. Real Dagster runs, replay server,
+DuckDB file, a reader in another process, a run in a child process killed with SIGKILL."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +20,9 @@ import pytest
 from netpipeline.orchestration import resources
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
+from netpipeline.orchestration.dead_runs import run_process
 from netpipeline.orchestration.local_runs import run_request, tick_sensor
+from netpipeline.processes import process_alive
 from netpipeline.publication import simulated_now
 from netpipeline_tests.factories import make_study, nct, write_day
 from netpipeline_tests.pipeline_harness import pipeline
@@ -23,6 +31,7 @@ from netpipeline_tests.warehouse_holder import Holder
 pytestmark = pytest.mark.slow
 D1, D2 = "2026-11-18", "2026-11-19"  # Wednesday, Thursday
 ENV = {"NETPIPELINE_WAREHOUSE_LOCK_WAIT_S": "0.3", "NETPIPELINE_DAY_MAX_ATTEMPTS": "2", "NETPIPELINE_DAY_RETRY_MINUTES": "15"}
+REPO = Path(__file__).resolve().parent.parent
 
 
 def utc(text: str) -> datetime:
@@ -144,3 +153,65 @@ def test_a_day_stopped_by_a_blocking_check_is_not_re_run_and_the_skip_says_why(t
             logged = capfd.readouterr().err   # the sensor's log (the daemon's: the tick's log in the UI)
             assert (f"ERROR - data date {D1} is stored but has no change-log (blocking check(s) failed in run "
                     f"{run.run_id}: trials/trial_tables enrollment_non_negative); the API now serves {D2}") in logged, logged
+
+
+def test_a_run_killed_after_the_pull_is_failed_by_the_sensor_which_re_runs_the_steps_after_it(tmp_path, monkeypatch, capfd):
+    with pipeline(tmp_path, snapshots_of(tmp_path, {D1: {}}), monkeypatch, env=ENV) as h:
+        now = [utc("2026-11-18T14:00")]
+        with simulated_now(lambda: now[0]):
+            h.replay.set_current_day(D1)
+            first = tick_sensor(h.defs, h.instance, "ctgov_version_sensor", None, execute=False)
+            assert first.run_keys == [D1]
+            # The requested run, in a process of its own: it pulls D1, then hangs in the trial tables
+            # (a reader holds the warehouse, the wait is long) until it is killed.
+            child = subprocess.Popen(
+                [sys.executable, "-m", "netpipeline_tests.killable_run", D1, str(tmp_path / "dagster_home"),
+                 "trials/trial_tables"], cwd=REPO, env={**os.environ, "NETPIPELINE_WAREHOUSE_LOCK_WAIT_S": "600"},
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            output: list[str] = []
+            threading.Thread(target=lambda: output.extend(child.stdout), daemon=True).start()
+            try:
+                deadline = time.monotonic() + 60
+                while not any(line.startswith("holding ") for line in output):
+                    assert child.poll() is None, "".join(output)[-3000:]
+                    assert time.monotonic() < deadline, "the child never reached the trial tables"
+                    time.sleep(0.05)
+                [run] = h.instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+                assert run_process(h.instance, run.run_id)[0] == child.pid
+                assert materialisations(h, RAW_STUDIES, D1) == 1
+            finally:
+                child.kill()
+                child.wait(timeout=30)
+            holder = int(next(line for line in output if line.startswith("holding ")).split()[1])
+            deadline = time.monotonic() + 10
+            while process_alive(holder):        # the reader leaves when its parent dies (stdin closed)
+                assert time.monotonic() < deadline, "the reader outlived the killed run"
+                time.sleep(0.05)
+            studies_before = sum(r.path.endswith("/studies") for r in h.replay.request_log)
+            assert studies_before >= 1          # the child's pull asked the replay
+            assert h.instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.STARTED
+
+            # Within the backoff: the dead run is marked failed, naming its PID; the re-run waits.
+            now[0] = utc("2026-11-18T14:10")
+            waiting = tick_sensor(h.defs, h.instance, "ctgov_version_sensor", first.cursor)
+            assert h.instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
+            [failure] = h.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+            assert f"left STARTED by process {child.pid}, which is gone" in failure.message and D1 in failure.message
+            assert waiting.run_keys == [] and waiting.skip.startswith(
+                f"data date {D1} is stored but its change-log failed 1 time(s); attempt 2 (the steps after the pull) at ")
+
+            # Past it: the steps after the pull, with the dead run's error as the last one.
+            capfd.readouterr()
+            now[0] = utc("2026-11-18T14:20")
+            rerun = tick_sensor(h.defs, h.instance, "ctgov_version_sensor", waiting.cursor)
+            logged = capfd.readouterr().err
+            pull_id = h.instance.fetch_materializations(RAW_STUDIES, limit=1).records[0].storage_id
+            assert rerun.run_keys == [f"{D1}-after-pull-{pull_id}-attempt2"]
+            assert [r.success for r in rerun.runs] == [True], [r.error for r in rerun.runs]
+            assert rerun.runs[0].materialized == ["changes/events", "published/warehouse", "trials/trial_tables"]
+            assert (f"re-running the steps after the pull. Last error: run {run.run_id}: run {run.run_id} of daily_job "
+                    f"for {D1} was left STARTED by process {child.pid}") in logged, logged
+            assert materialisations(h, RAW_STUDIES, D1) == 1 and materialisations(h, CHANGE_EVENTS, D1) == 1
+            assert sum(r.path.endswith("/studies") for r in h.replay.request_log) == studies_before
+            assert h.query("SELECT count(*) FROM changes.days WHERE snapshot_date = ?", [D1]) == [(1,)]
+            assert tick_sensor(h.defs, h.instance, "ctgov_version_sensor", rerun.cursor).skip == f"data date {D1} is stored"
