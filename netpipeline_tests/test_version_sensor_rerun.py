@@ -209,7 +209,7 @@ def test_a_run_killed_after_the_pull_is_failed_by_the_sensor_which_re_runs_the_s
             assert rerun.run_keys == [f"{D1}-after-pull-{pull_id}-attempt2"]
             assert [r.success for r in rerun.runs] == [True], [r.error for r in rerun.runs]
             assert rerun.runs[0].materialized == ["changes/events", "published/warehouse", "trials/trial_tables"]
-            assert (f"re-running the steps after the pull. Last error: run {run.run_id}: run {run.run_id} of daily_job "
+            assert (f"re-running the steps after the pull. Last error: run {run.run_id} of daily_job "
                     f"for {D1} was left STARTED by process {child.pid}") in logged, logged
             assert materialisations(h, RAW_STUDIES, D1) == 1 and materialisations(h, CHANGE_EVENTS, D1) == 1
             assert sum(r.path.endswith("/studies") for r in h.replay.request_log) == studies_before

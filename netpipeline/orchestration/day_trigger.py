@@ -92,7 +92,8 @@ def last_failure(instance: dg.DagsterInstance, day: str) -> str | None:
         return f"{record.dagster_event.step_key}: {root_message(record.dagster_event.event_specific_data.error)}"[:2000]
     # No step failed: the run itself was failed, e.g. by dead_runs (its process was killed).
     for record in reversed(instance.all_logs(failed[0].run_id, of_type=dg.DagsterEventType.RUN_FAILURE)):
-        return f"run {failed[0].run_id}: {record.message}"[:2000]
+        named = failed[0].run_id in record.message   # dead_runs' message already names the run
+        return (record.message if named else f"run {failed[0].run_id}: {record.message}")[:2000]
     return f"run {failed[0].run_id} failed"
 
 
