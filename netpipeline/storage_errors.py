@@ -115,17 +115,21 @@ def read_day(con: duckdb.DuckDBPyConnection, day: date) -> DayStored:
                      served_later=served_later)
 
 
+def _unreadable(exc: duckdb.Error) -> str:
+    return f"could not be read back ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+
+
 def stored_for_day(path: str | Path, day: date) -> DayStored | str:
     """What the warehouse holds for `day` (read-only: the failed writer is closed), or why it
     could not be read back."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        return f"could not be read back ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        return _unreadable(exc)
     try:
         return read_day(con, day)
     except duckdb.Error as exc:
-        return f"could not be read back ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        return _unreadable(exc)
     finally:
         con.close()
 
@@ -160,7 +164,7 @@ def publication_storage_error(con: duckdb.DuckDBPyConnection, day: date, target:
     try:
         stored = read_day(con, day).words()
     except duckdb.Error as err:
-        stored = f"could not be read back ({type(err).__name__}: {str(err).splitlines()[0]})"
+        stored = _unreadable(err)
     return WarehouseStorageError(
         f"{day}: step published/warehouse could not write {target}: {_cause(exc)}. The working warehouse is "
         f"not affected; it holds for {day}: {stored}. {readers_have} Free space under {folder} (or fix the "

@@ -37,14 +37,12 @@ from netpipeline.ingest.missed_days import MissedDay, record_missed
 from netpipeline.orchestration.after_pull import DownstreamFailure, downstream_failure, latest_pull, rerun_request
 from netpipeline.orchestration.assets.raw import RAW_STUDIES
 from netpipeline.orchestration.dead_runs import fail_dead_runs
-from netpipeline.orchestration.jobs import daily_job
+from netpipeline.orchestration.jobs import ATTEMPT_TAG, TRIGGER_TAG, daily_job
 from netpipeline.orchestration.partitions import daily_partitions
 from netpipeline.orchestration.resources import CtgovApiResource, DayTriggerResource, WarehouseResource
 from netpipeline.publication import is_publication_day, publication_days_between, utc_now
 from netpipeline.warehouse import WarehouseLockedError
 
-TRIGGER_TAG = "netpipeline/trigger"
-ATTEMPT_TAG = "netpipeline/attempt"
 S = dg.DagsterRunStatus
 UNFINISHED = [S.QUEUED, S.NOT_STARTED, S.STARTING, S.STARTED, S.CANCELING]
 
@@ -206,7 +204,6 @@ def ctgov_version_sensor(context: dg.SensorEvaluationContext, ctgov: CtgovApiRes
     request = dg.RunRequest(run_key=run_key(day, seen.attempts), partition_key=day,
                             tags={TRIGGER_TAG: "ctgov_version_sensor", ATTEMPT_TAG: str(seen.attempts)})
     return dg.SensorResult(run_requests=[request], cursor=seen.to_cursor(), asset_events=events)
-
 
 
 def _rerun_after_pull(context: dg.SensorEvaluationContext, day_trigger: DayTriggerResource, seen: DayAttempts,

@@ -1,6 +1,10 @@
 """Jobs: the daily pipeline up to the change-log, and the digest (started by its sensor)."""
 import dagster as dg
 
+# Tags the sensors put on the runs they request: which sensor, and which attempt at the same work.
+TRIGGER_TAG = "netpipeline/trigger"
+ATTEMPT_TAG = "netpipeline/attempt"
+
 
 # ingest → normalise → checks → change-log → publish, for one data date. Blocking checks stop
 # the change-log (and so the publication) inside the run; the digest runs separately, started

@@ -21,12 +21,12 @@ import duckdb
 
 from netpipeline.orchestration.assets.changes import CHANGE_EVENTS
 from netpipeline.orchestration.assets.digest import DIGEST_EMAILS
-from netpipeline.orchestration.jobs import digest_job
+from netpipeline.orchestration.jobs import ATTEMPT_TAG, TRIGGER_TAG, digest_job
 from netpipeline.orchestration.resources import WarehouseResource
 from netpipeline.quality.results import gate
 from netpipeline.warehouse import WarehouseLockedError
 
-TRIGGER_TAG, CHANGE_LOG_TAG, ATTEMPT_TAG = "netpipeline/trigger", "netpipeline/change_log", "netpipeline/attempt"
+CHANGE_LOG_TAG = "netpipeline/change_log"   # the change-log (storage id) a digest run answers
 DIGEST_MAX_ATTEMPTS = 3   # digest runs per change-log: the first and its retries
 S = dg.DagsterRunStatus
 
